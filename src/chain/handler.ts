@@ -1,0 +1,70 @@
+// The plugin contract, after CoreDNS's plugin.Handler: a handler either writes a reply and
+// returns an rcode, or returns one of SERVFAIL, REFUSED, FORMERR, NOTIMP without writing, and
+// the server writes that error reply. A handler may answer synchronously (a cache hit returns a
+// number) or asynchronously (a forward returns a promise); the server handles both, so a hit
+// never pays for a promise.
+
+import type { ScannedQuery } from '../dns/query.ts';
+
+export type Transport = 'udp' | 'tcp';
+
+/** One query as the chain sees it: the scanned packet plus where it came from. */
+export interface Request {
+  readonly query: ScannedQuery;
+  readonly transport: Transport;
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  /** 1 for IPv4, 2 for IPv6 (CoreDNS's `family` label values). */
+  readonly family: 1 | 2;
+  /** The listener, as CoreDNS labels it: `dns://169.254.20.10:53`. */
+  readonly server: string;
+  /** The server block zone this query was routed to (normalised, trailing dot). */
+  readonly zone: string;
+  /** performance.now() when the packet arrived. */
+  readonly receivedAt: number;
+  /** Largest reply the client accepts: its EDNS size (at least 512) over UDP, 65535 over TCP. */
+  readonly sizeLimit: number;
+}
+
+export interface ResponseWriter {
+  /** True once a reply was written. */
+  readonly written: boolean;
+  /**
+   * Sends a complete reply. The writer fits it into the client's size limit (dropping records
+   * and setting TC) and records rcode and size for metrics and logs. Call at most once.
+   * `plugin` names the handler that produced it (the `plugin` label of responses_total).
+   */
+  write(wire: Buffer, plugin: string): void;
+}
+
+/** What a handler returns: an rcode now, or later. */
+export type Outcome = number | Promise<number>;
+
+export interface Handler {
+  readonly name: string;
+  serveDNS(req: Request, w: ResponseWriter): Outcome;
+}
+
+/** Wraps the rest of the chain, like CoreDNS's `plugin.Plugin func(Handler) Handler`. */
+export type Plugin = (next: Handler) => Handler;
+
+/**
+ * An error that carries the rcode the client should get (CoreDNS's `(rcode, err)` pair).
+ * Thrown or rejected by a handler that wrote nothing; the `errors` plugin logs it and the server
+ * writes the error reply.
+ */
+export class PluginError extends Error {
+  readonly rcode: number;
+  readonly plugin: string;
+  constructor(plugin: string, rcode: number, message: string, options?: ErrorOptions) {
+    super(`plugin/${plugin}: ${message}`, options);
+    this.name = 'PluginError';
+    this.plugin = plugin;
+    this.rcode = rcode;
+  }
+}
+
+/** Calls `then` with the outcome, synchronously when the handler answered synchronously. */
+export function afterOutcome(outcome: Outcome, then: (rcode: number) => number): Outcome {
+  return typeof outcome === 'number' ? then(outcome) : outcome.then(then);
+}
