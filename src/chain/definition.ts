@@ -2,7 +2,12 @@
 
 import type { DirectiveReader } from '../corefile/model.ts';
 import type { Logger } from '../util/log.ts';
-import type { Plugin } from './handler.ts';
+import type { Plugin, Request, ResponseWriter } from './handler.ts';
+
+/** Sees every finished query of a block (metrics); must be cheap and must not throw. */
+export interface QueryObserver {
+  finished(req: Request, w: ResponseWriter, rcode: number, durationMs: number): void;
+}
 
 /** Facts about the server block a directive appears in. */
 export interface BlockInfo {
@@ -17,10 +22,14 @@ export interface SetupContext {
   readonly block: BlockInfo;
   /** Already prefixed `plugin/<name>: `. */
   readonly log: Logger;
+  /** Without the plugin prefix (the query log prints bare lines, as CoreDNS's does). */
+  readonly bareLog: Logger;
   /** Runs once the servers of this config are listening. */
   onStartup(hook: Hook): void;
   /** Runs when this config is retired (reload or shutdown); timers and sockets close here. */
   onShutdown(hook: Hook): void;
+  /** Registers an observer of every query this block finishes. */
+  addObserver(observer: QueryObserver): void;
 }
 
 export interface PluginDefinition<Config> {
@@ -31,4 +40,9 @@ export interface PluginDefinition<Config> {
   setup(config: Config, ctx: SetupContext): Plugin | undefined;
   /** True when the plugin may appear more than once in a block (CoreDNS: bind, forward, log). */
   readonly repeatable?: boolean;
+  /**
+   * For repeatable plugins whose lines form one handler (log rules): combines the configs of all
+   * lines of a block before setup. Without it, each line gets its own handler, in line order.
+   */
+  merge?(configs: readonly Config[]): Config;
 }

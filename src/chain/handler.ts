@@ -29,6 +29,12 @@ export interface Request {
 export interface ResponseWriter {
   /** True once a reply was written. */
   readonly written: boolean;
+  /** Header rcode of the written reply; -1 until written. */
+  readonly rcode: number;
+  /** Length of the written reply in bytes; 0 until written. */
+  readonly size: number;
+  /** The bytes sent (after fitting to the client's limit), for logging; undefined until written. */
+  readonly reply: Buffer | undefined;
   /**
    * Sends a complete reply. The writer fits it into the client's size limit (dropping records
    * and setting TC) and records rcode and size for metrics and logs. Call at most once.

@@ -12,7 +12,11 @@ export class CorefileError extends Error {
   readonly file: string;
   readonly line: number;
   readonly directive: string | undefined;
-  constructor(code: CorefileErrorCode, message: string, where: { file: string; line: number; directive?: string | undefined }) {
+  constructor(
+    code: CorefileErrorCode,
+    message: string,
+    where: { file: string; line: number; directive?: string | undefined },
+  ) {
     const prefix = where.directive === undefined ? '' : `plugin/${where.directive}: `;
     super(`${where.file}:${where.line} - ${prefix}${message}`);
     this.name = 'CorefileError';

@@ -53,15 +53,24 @@ export class DirectiveReader {
   expectArgs(min: number, max = min): readonly string[] {
     const n = this.directive.args.length;
     if (n < min || n > max) {
-      const want = min === max ? `${min}` : max === Number.POSITIVE_INFINITY ? `at least ${min}` : `${min} to ${max}`;
-      throw this.error('ERR_COREFILE_ARGS', `${this.directive.name}: wrong argument count (${n}, want ${want})`);
+      const want =
+        min === max
+          ? `${min}`
+          : max === Number.POSITIVE_INFINITY
+            ? `at least ${min}`
+            : `${min} to ${max}`;
+      throw this.error(
+        'ERR_COREFILE_ARGS',
+        `${this.directive.name}: wrong argument count (${n}, want ${want})`,
+      );
     }
     return this.args;
   }
 
   /** Throws when the directive has a `{ }` block but takes none. */
   expectNoBlock(): void {
-    if (this.directive.block !== undefined) throw this.error('ERR_COREFILE_SYNTAX', `${this.directive.name} takes no block`);
+    if (this.directive.block !== undefined)
+      throw this.error('ERR_COREFILE_SYNTAX', `${this.directive.name} takes no block`);
   }
 
   /** The sub-block lines as readers attributed to the same plugin. */

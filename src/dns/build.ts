@@ -33,7 +33,9 @@ export function buildErrorReply(q: ScannedQuery, rcode: number): Buffer {
   // BADVERS needs an OPT even though the client's OPT was unusable (RFC 6891 6.1.3).
   const withOpt = q.hasEdns || rcode > 0xf;
   const questionLength = withQuestion ? q.questionEnd - HEADER_LENGTH : 0;
-  const buf = Buffer.allocUnsafe(HEADER_LENGTH + questionLength + (withOpt ? OPT_RECORD_LENGTH : 0));
+  const buf = Buffer.allocUnsafe(
+    HEADER_LENGTH + questionLength + (withOpt ? OPT_RECORD_LENGTH : 0),
+  );
   buf.writeUInt16BE(q.id, 0);
   const copied = q.flags & (OPCODE_MASK | Flag.RD | Flag.CD);
   buf.writeUInt16BE(Flag.QR | Flag.RA | copied | (rcode & 0xf), 2);
@@ -58,7 +60,9 @@ export function buildQuery(
   options: { recursionDesired?: boolean; edns?: boolean; dnssecOk?: boolean; qclass?: number } = {},
 ): Buffer {
   const edns = options.edns ?? false;
-  const buf = Buffer.allocUnsafe(HEADER_LENGTH + qnameWire.length + 4 + (edns ? OPT_RECORD_LENGTH : 0));
+  const buf = Buffer.allocUnsafe(
+    HEADER_LENGTH + qnameWire.length + 4 + (edns ? OPT_RECORD_LENGTH : 0),
+  );
   buf.writeUInt16BE(id, 0);
   buf.writeUInt16BE(options.recursionDesired === false ? 0 : Flag.RD, 2);
   buf.writeUInt16BE(1, 4);

@@ -47,7 +47,8 @@ export interface MessageLayout {
 
 /** Walks a whole message; throws WireFormatError on anything malformed or trailing bytes. */
 export function walkMessage(wire: Uint8Array): MessageLayout {
-  if (wire.length < HEADER_LENGTH) throw new WireFormatError('ERR_DNS_TRUNCATED', 'shorter than a header', 0);
+  if (wire.length < HEADER_LENGTH)
+    throw new WireFormatError('ERR_DNS_TRUNCATED', 'shorter than a header', 0);
   const view = new DataView(wire.buffer, wire.byteOffset, wire.byteLength);
   const flags = view.getUint16(2);
   const qdcount = view.getUint16(4);
@@ -60,7 +61,8 @@ export function walkMessage(wire: Uint8Array): MessageLayout {
   let qclass = 0;
   for (let i = 0; i < qdcount; i++) {
     const nameEnd = skipName(wire, pos);
-    if (nameEnd + 4 > wire.length) throw new WireFormatError('ERR_DNS_TRUNCATED', 'question cut short', nameEnd);
+    if (nameEnd + 4 > wire.length)
+      throw new WireFormatError('ERR_DNS_TRUNCATED', 'question cut short', nameEnd);
     if (i === 0) {
       qnameEnd = nameEnd;
       qtype = view.getUint16(nameEnd);
@@ -76,13 +78,16 @@ export function walkMessage(wire: Uint8Array): MessageLayout {
   let hasAuthorityNs = false;
   const total = ancount + nscount + arcount;
   for (let i = 0; i < total; i++) {
-    const section: Section = i < ancount ? Section.ANSWER : i < ancount + nscount ? Section.AUTHORITY : Section.ADDITIONAL;
+    const section: Section =
+      i < ancount ? Section.ANSWER : i < ancount + nscount ? Section.AUTHORITY : Section.ADDITIONAL;
     const afterName = skipName(wire, pos);
-    if (afterName + 10 > wire.length) throw new WireFormatError('ERR_DNS_TRUNCATED', 'record header cut short', afterName);
+    if (afterName + 10 > wire.length)
+      throw new WireFormatError('ERR_DNS_TRUNCATED', 'record header cut short', afterName);
     const type = view.getUint16(afterName);
     const ttl = view.getUint32(afterName + 4);
     const end = afterName + 10 + view.getUint16(afterName + 8);
-    if (end > wire.length) throw new WireFormatError('ERR_DNS_TRUNCATED', 'rdata runs past the end', afterName + 8);
+    if (end > wire.length)
+      throw new WireFormatError('ERR_DNS_TRUNCATED', 'rdata runs past the end', afterName + 8);
     const span: RecordSpan = { start: pos, end, type, section, ttlOffset: afterName + 4 };
     if (type === RRType.OPT) {
       if (opt !== undefined || section !== Section.ADDITIONAL) {
@@ -94,14 +99,16 @@ export function walkMessage(wire: Uint8Array): MessageLayout {
       const effective = ttl > 0x7fffffff ? 0 : ttl;
       minTtl = minTtl === undefined ? effective : Math.min(minTtl, effective);
       if (section === Section.AUTHORITY) {
-        if (type === RRType.SOA && soa === undefined) soa = { ttl: effective, minimum: soaMinimum(wire, view, afterName + 10, end) };
+        if (type === RRType.SOA && soa === undefined)
+          soa = { ttl: effective, minimum: soaMinimum(wire, view, afterName + 10, end) };
         if (type === RRType.NS) hasAuthorityNs = true;
       }
     }
     records.push(span);
     pos = end;
   }
-  if (pos !== wire.length) throw new WireFormatError('ERR_DNS_TRAILING_DATA', 'bytes after the last record', pos);
+  if (pos !== wire.length)
+    throw new WireFormatError('ERR_DNS_TRAILING_DATA', 'bytes after the last record', pos);
   const rcode = flags & RCODE_MASK;
   const extendedRcode = opt === undefined ? rcode : (view.getUint8(opt.ttlOffset) << 4) | rcode;
   return {
@@ -127,7 +134,8 @@ export function walkMessage(wire: Uint8Array): MessageLayout {
 /** SOA rdata is MNAME, RNAME, then five u32s; MINIMUM is the last. */
 function soaMinimum(wire: Uint8Array, view: DataView, rdata: number, end: number): number {
   const afterNames = skipName(wire, skipName(wire, rdata));
-  if (afterNames + 20 !== end) throw new WireFormatError('ERR_DNS_TRUNCATED', 'SOA rdata has the wrong length', rdata);
+  if (afterNames + 20 !== end)
+    throw new WireFormatError('ERR_DNS_TRUNCATED', 'SOA rdata has the wrong length', rdata);
   const minimum = view.getUint32(afterNames + 16);
   return minimum > 0x7fffffff ? 0 : minimum;
 }
@@ -136,7 +144,12 @@ function soaMinimum(wire: Uint8Array, view: DataView, rdata: number, end: number
  * True when two messages carry the same first question: qtype, qclass and the name, ignoring
  * ASCII case. Both names sit uncompressed at offset 12 (a question has nothing to point back to).
  */
-export function sameQuestion(a: Uint8Array, aNameEnd: number, b: Uint8Array, bNameEnd: number): boolean {
+export function sameQuestion(
+  a: Uint8Array,
+  aNameEnd: number,
+  b: Uint8Array,
+  bNameEnd: number,
+): boolean {
   if (aNameEnd !== bNameEnd || a.length < aNameEnd + 4 || b.length < bNameEnd + 4) return false;
   for (let i = HEADER_LENGTH; i < aNameEnd + 4; i++) {
     let x = a[i] as number;

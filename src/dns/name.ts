@@ -18,24 +18,29 @@ export function skipName(buf: Uint8Array, offset: number): number {
   let nameLength = 1; // the root label
   let hops = 0;
   for (;;) {
-    if (pos >= buf.length) throw new WireFormatError('ERR_DNS_TRUNCATED', 'name runs past the end', pos);
+    if (pos >= buf.length)
+      throw new WireFormatError('ERR_DNS_TRUNCATED', 'name runs past the end', pos);
     const len = buf[pos] as number;
     if (len === 0) return end < 0 ? pos + 1 : end;
     const kind = len & 0xc0;
     if (kind === 0xc0) {
-      if (pos + 1 >= buf.length) throw new WireFormatError('ERR_DNS_TRUNCATED', 'pointer cut short', pos);
+      if (pos + 1 >= buf.length)
+        throw new WireFormatError('ERR_DNS_TRUNCATED', 'pointer cut short', pos);
       const target = ((len & 0x3f) << 8) | (buf[pos + 1] as number);
       if (end < 0) end = pos + 2;
       // Only pointers to earlier bytes are legal (RFC 1035 4.1.4); that alone forbids loops, and
       // the hop cap guards against long chains of backward pointers.
-      if (target >= pos) throw new WireFormatError('ERR_DNS_BAD_POINTER', 'forward or self pointer', pos);
-      if (++hops > MAX_POINTER_HOPS) throw new WireFormatError('ERR_DNS_POINTER_LOOP', 'too many pointers', pos);
+      if (target >= pos)
+        throw new WireFormatError('ERR_DNS_BAD_POINTER', 'forward or self pointer', pos);
+      if (++hops > MAX_POINTER_HOPS)
+        throw new WireFormatError('ERR_DNS_POINTER_LOOP', 'too many pointers', pos);
       pos = target;
       continue;
     }
     if (kind !== 0) throw new WireFormatError('ERR_DNS_BAD_LABEL_TYPE', 'unknown label type', pos);
     nameLength += len + 1;
-    if (nameLength > MAX_NAME_LENGTH) throw new WireFormatError('ERR_DNS_NAME_TOO_LONG', 'name longer than 255 bytes', pos);
+    if (nameLength > MAX_NAME_LENGTH)
+      throw new WireFormatError('ERR_DNS_NAME_TOO_LONG', 'name longer than 255 bytes', pos);
     pos += len + 1;
   }
 }
@@ -47,7 +52,8 @@ export function skipName(buf: Uint8Array, offset: number): number {
 export function plainNameLength(buf: Uint8Array, offset: number): number {
   let pos = offset;
   for (;;) {
-    if (pos >= buf.length) throw new WireFormatError('ERR_DNS_TRUNCATED', 'name runs past the end', pos);
+    if (pos >= buf.length)
+      throw new WireFormatError('ERR_DNS_TRUNCATED', 'name runs past the end', pos);
     const len = buf[pos] as number;
     if (len === 0) return pos + 1 - offset;
     if (len > MAX_LABEL_LENGTH) {
@@ -55,7 +61,8 @@ export function plainNameLength(buf: Uint8Array, offset: number): number {
       throw new WireFormatError(code, 'compressed or invalid label in a question', pos);
     }
     pos += len + 1;
-    if (pos - offset >= MAX_NAME_LENGTH) throw new WireFormatError('ERR_DNS_NAME_TOO_LONG', 'name longer than 255 bytes', offset);
+    if (pos - offset >= MAX_NAME_LENGTH)
+      throw new WireFormatError('ERR_DNS_NAME_TOO_LONG', 'name longer than 255 bytes', offset);
   }
 }
 
@@ -138,5 +145,8 @@ export function lowerByte(b: number): number {
 /** True when `name` equals `zone` or lies below it (both normalised presentation names). */
 export function isSubdomain(name: string, zone: string): boolean {
   if (zone === '.') return true;
-  return name === zone || (name.endsWith(zone) && name.charCodeAt(name.length - zone.length - 1) === 0x2e);
+  return (
+    name === zone ||
+    (name.endsWith(zone) && name.charCodeAt(name.length - zone.length - 1) === 0x2e)
+  );
 }

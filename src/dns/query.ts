@@ -111,13 +111,16 @@ export function scanQuery(wire: Buffer): ScannedQuery {
     q.qtype = wire.readUInt16BE(q.qnameEnd);
     q.qclass = wire.readUInt16BE(q.qnameEnd + 2);
     let pos = q.questionEnd;
-    for (let i = 0; i < ancount + nscount + arcount; i++) pos = scanRecord(q, wire, pos, i >= ancount + nscount);
-    if (pos !== wire.length) throw new WireFormatError('ERR_DNS_TRAILING_DATA', 'bytes after the last record', pos);
+    for (let i = 0; i < ancount + nscount + arcount; i++)
+      pos = scanRecord(q, wire, pos, i >= ancount + nscount);
+    if (pos !== wire.length)
+      throw new WireFormatError('ERR_DNS_TRAILING_DATA', 'bytes after the last record', pos);
   } catch (err) {
     if (err instanceof WireFormatError) return reject(q, ScanVerdict.FORMERR, err.message);
     throw err;
   }
-  if (q.hasEdns && q.ednsVersion !== 0) return reject(q, ScanVerdict.BADVERS, `EDNS version ${q.ednsVersion}`);
+  if (q.hasEdns && q.ednsVersion !== 0)
+    return reject(q, ScanVerdict.BADVERS, `EDNS version ${q.ednsVersion}`);
   q.key = buildKey(q);
   return q;
 }
@@ -131,11 +134,13 @@ function reject(q: ScannedQuery, verdict: ScanVerdict, reason: string): ScannedQ
 /** Walks one resource record; notes the OPT record when it is in the additional section. */
 function scanRecord(q: ScannedQuery, wire: Buffer, start: number, additional: boolean): number {
   const afterName = skipName(wire, start);
-  if (afterName + 10 > wire.length) throw new WireFormatError('ERR_DNS_TRUNCATED', 'record header cut short', afterName);
+  if (afterName + 10 > wire.length)
+    throw new WireFormatError('ERR_DNS_TRUNCATED', 'record header cut short', afterName);
   const type = wire.readUInt16BE(afterName);
   const rdlength = wire.readUInt16BE(afterName + 8);
   const end = afterName + 10 + rdlength;
-  if (end > wire.length) throw new WireFormatError('ERR_DNS_TRUNCATED', 'rdata runs past the end', afterName + 8);
+  if (end > wire.length)
+    throw new WireFormatError('ERR_DNS_TRUNCATED', 'rdata runs past the end', afterName + 8);
   if (type === RRType.OPT) {
     // RFC 6891 6.1.1: one OPT at most, owned by the root, in the additional section.
     if (!additional || q.hasEdns || afterName !== start + 1 || wire[start] !== 0) {
@@ -155,10 +160,12 @@ function scanRecord(q: ScannedQuery, wire: Buffer, start: number, additional: bo
 /** EDNS options are {code, length, data}; their lengths must add up to the rdata length. */
 function checkOptions(wire: Buffer, pos: number, end: number): void {
   while (pos < end) {
-    if (pos + 4 > end) throw new WireFormatError('ERR_DNS_BAD_OPT', 'EDNS option header cut short', pos);
+    if (pos + 4 > end)
+      throw new WireFormatError('ERR_DNS_BAD_OPT', 'EDNS option header cut short', pos);
     pos += 4 + wire.readUInt16BE(pos + 2);
   }
-  if (pos !== end) throw new WireFormatError('ERR_DNS_BAD_OPT', 'EDNS option runs past the OPT record', pos);
+  if (pos !== end)
+    throw new WireFormatError('ERR_DNS_BAD_OPT', 'EDNS option runs past the OPT record', pos);
 }
 
 function buildKey(q: ScannedQuery): string {

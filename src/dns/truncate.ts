@@ -7,7 +7,11 @@ import { Flag, HEADER_LENGTH } from './constants.ts';
 import { type MessageLayout, Section, walkMessage } from './message.ts';
 
 /** Returns `wire` itself when it fits, else a new, shorter message with TC set. */
-export function fitToLimit(wire: Buffer, limit: number, layout: MessageLayout = walkMessage(wire)): Buffer {
+export function fitToLimit(
+  wire: Buffer,
+  limit: number,
+  layout: MessageLayout = walkMessage(wire),
+): Buffer {
   if (wire.length <= limit) return wire;
   const optLength = layout.opt === undefined ? 0 : layout.opt.end - layout.opt.start;
   const budget = limit - optLength;
@@ -40,6 +44,9 @@ export function fitToLimit(wire: Buffer, limit: number, layout: MessageLayout = 
   out.writeUInt16BE(out.readUInt16BE(2) | Flag.TC, 2);
   out.writeUInt16BE(counts[Section.ANSWER] as number, 6);
   out.writeUInt16BE(counts[Section.AUTHORITY] as number, 8);
-  out.writeUInt16BE((counts[Section.ADDITIONAL] as number) + (layout.opt === undefined ? 0 : 1), 10);
+  out.writeUInt16BE(
+    (counts[Section.ADDITIONAL] as number) + (layout.opt === undefined ? 0 : 1),
+    10,
+  );
   return out.subarray(0, pos);
 }

@@ -1,7 +1,15 @@
 // Go's time.ParseDuration syntax, which Corefiles use: `500ms`, `5s`, `1m30s`, `1.5h`. A unit is
 // required except for a bare `0`.
 
-const UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const UNIT_MS: Record<string, number> = {
+  ns: 1e-6,
+  us: 1e-3,
+  µs: 1e-3,
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+};
 
 export class DurationError extends Error {
   readonly code = 'ERR_BAD_DURATION';
@@ -25,7 +33,11 @@ export function parseGoDuration(text: string): number {
   const part = /^(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)/;
   while (rest !== '') {
     const m = part.exec(rest);
-    if (m === null) throw new DurationError(text, /^[\d.]+$/.test(rest) ? 'missing unit' : 'unknown unit or syntax');
+    if (m === null)
+      throw new DurationError(
+        text,
+        /^[\d.]+$/.test(rest) ? 'missing unit' : 'unknown unit or syntax',
+      );
     total += Number(m[1]) * (UNIT_MS[m[2] as string] as number);
     rest = rest.slice(m[0].length);
   }

@@ -18,7 +18,11 @@ const stdoutSink: LogSink = (line) => {
   process.stdout.write(`${line}\n`);
 };
 
-export function createLogger(sink: LogSink = stdoutSink, prefix = '', debug = process.env['NLD_DEBUG'] !== undefined): Logger {
+export function createLogger(
+  sink: LogSink = stdoutSink,
+  prefix = '',
+  debug = process.env['NLD_DEBUG'] !== undefined,
+): Logger {
   const emit = (level: Level, message: string): void => sink(`[${level}] ${prefix}${message}`);
   return {
     info: (m) => emit('INFO', m),
@@ -34,5 +38,8 @@ export function createLogger(sink: LogSink = stdoutSink, prefix = '', debug = pr
 /** A logger that keeps lines in memory, for tests. */
 export function memoryLogger(): Logger & { readonly lines: string[] } {
   const lines: string[] = [];
-  return Object.assign(createLogger((l) => lines.push(l), '', true), { lines });
+  return Object.assign(
+    createLogger((l) => lines.push(l), '', true),
+    { lines },
+  );
 }

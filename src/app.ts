@@ -1,0 +1,196 @@
+// The DNS agent without the node setup: Corefile → plan → chains → listeners, plus reload,
+// readiness self-checks and graceful stop. cli.ts and the node supervisor drive it.
+
+import { createSocket } from 'node:dgram';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { isIPv6 } from 'node:net';
+import { Instance } from './app/instance.ts';
+import { ListenerSet } from './app/listeners.ts';
+import { planCorefile } from './config/plan.ts';
+import { parseCorefile } from './corefile/parse.ts';
+import { PLUGINS } from './plugins/registry.ts';
+import { buildProbe } from './server/probe.ts';
+import { createLogger, type Logger } from './util/log.ts';
+
+export type SetupErrorType =
+  | 'iptables'
+  | 'iptables_lock'
+  | 'interface_add'
+  | 'interface_check'
+  | 'configmap';
+
+export interface AppOptions {
+  /** Corefile path; read at start and at every reload. */
+  readonly corefilePath?: string;
+  /** Corefile text instead of a path (tests); `reload(text)` replaces it. */
+  readonly corefileText?: string;
+  /** Port for server block keys without one (`-dns.port`); default 53. */
+  readonly dnsPort?: number;
+  readonly pidfile?: string;
+  readonly log?: Logger;
+  /** Longest wait for in-flight queries on stop and on a retired config; default 5 s. */
+  readonly drainMs?: number;
+}
+
+export interface App {
+  /** Resolves once every listener is bound and answered a self-query through its UDP socket. */
+  readonly serving: Promise<void>;
+  /** Loads the Corefile again (or `text`) and swaps it in; on error the old config keeps running. */
+  reload(text?: string): Promise<void>;
+  /** Stops accepting, drains in-flight queries (bounded), closes everything. */
+  stop(): Promise<void>;
+  /** Self-query every UDP listener; true when all answered within `timeoutMs`. */
+  selfCheck(timeoutMs?: number): Promise<boolean>;
+  /** Bound listeners (ports resolved when the Corefile said 0). */
+  listeners(): Array<{ host: string; port: number }>;
+  setSetupErrors(counts: Readonly<Record<SetupErrorType, number>>): void;
+  readonly setupErrors: Readonly<Record<SetupErrorType, number>>;
+}
+
+const DEFAULT_DRAIN_MS = 5000;
+
+export async function startApp(options: AppOptions): Promise<App> {
+  const app = new AgentApp(options);
+  await app.load(await app.readCorefile());
+  return app;
+}
+
+class AgentApp implements App {
+  readonly #options: AppOptions;
+  readonly #log: Logger;
+  readonly #sets = new Map<string, ListenerSet>();
+  #instance: Instance | undefined;
+  #text: string | undefined;
+  #servingResolve: () => void = () => {};
+  readonly serving: Promise<void>;
+  setupErrors: Record<SetupErrorType, number> = {
+    iptables: 0,
+    iptables_lock: 0,
+    interface_add: 0,
+    interface_check: 0,
+    configmap: 0,
+  };
+
+  constructor(options: AppOptions) {
+    this.#options = options;
+    this.#log = options.log ?? createLogger();
+    this.#text = options.corefileText;
+    this.serving = new Promise((resolve) => {
+      this.#servingResolve = resolve;
+    });
+  }
+
+  async readCorefile(): Promise<{ text: string; file: string }> {
+    if (this.#text !== undefined) return { text: this.#text, file: 'Corefile' };
+    const path = this.#options.corefilePath;
+    if (path === undefined) throw new Error('no Corefile: give corefilePath or corefileText');
+    return { text: await readFile(path, 'utf8'), file: path };
+  }
+
+  /** Parse, plan and bind a config; swap it in only when everything succeeded. */
+  async load(source: { text: string; file: string }): Promise<void> {
+    const blocks = planCorefile(parseCorefile(source.text, source.file), PLUGINS, {
+      defaultPort: this.#options.dnsPort ?? 53,
+    });
+    const next = new Instance(blocks, this.#log);
+    const created: ListenerSet[] = [];
+    try {
+      for (const [key, table] of next.tables) {
+        if (this.#sets.has(key)) continue;
+        const [host = '', port = '0'] = key.split('|');
+        const set = new ListenerSet(host, Number(port), table, this.#log);
+        await set.listen();
+        created.push(set);
+      }
+    } catch (err) {
+      await Promise.all(created.map((s) => s.close(0)));
+      await next.stop();
+      throw err;
+    }
+    // Commit: from here on nothing can fail half-way.
+    const previous = this.#instance;
+    this.#instance = next;
+    for (const set of created) this.#sets.set(set.key, set);
+    for (const [key, table] of next.tables) this.#sets.get(key)?.server.setZones(table);
+    const retired = [...this.#sets].filter(([key]) => !next.tables.has(key));
+    for (const [key] of retired) this.#sets.delete(key);
+    await next.start();
+    this.#afterSwap(
+      previous,
+      retired.map(([, set]) => set),
+    );
+    if (previous === undefined) void this.#becomeServing();
+  }
+
+  /** Old listeners and the old config's hooks wind down in the background. */
+  #afterSwap(previous: Instance | undefined, retired: ListenerSet[]): void {
+    const drainMs = this.#options.drainMs ?? DEFAULT_DRAIN_MS;
+    void (async () => {
+      await Promise.all(retired.map((s) => s.close(drainMs)));
+      if (previous !== undefined) {
+        await previous.idle(drainMs);
+        await previous.stop();
+      }
+    })();
+  }
+
+  async #becomeServing(): Promise<void> {
+    for (let attempt = 0; !(await this.selfCheck(1000)); attempt++) {
+      if (this.#sets.size === 0) return;
+      this.#log.warning(`self-check query not answered yet (attempt ${attempt + 1})`);
+    }
+    if (this.#options.pidfile !== undefined)
+      await writeFile(this.#options.pidfile, `${process.pid}\n`);
+    this.#servingResolve();
+  }
+
+  async reload(text?: string): Promise<void> {
+    if (text !== undefined) this.#text = text;
+    await this.load(await this.readCorefile());
+  }
+
+  listeners(): Array<{ host: string; port: number }> {
+    return [...this.#sets.values()].map((s) => ({ host: s.host, port: s.port }));
+  }
+
+  setSetupErrors(counts: Readonly<Record<SetupErrorType, number>>): void {
+    this.setupErrors = { ...counts };
+  }
+
+  async selfCheck(timeoutMs = 1000): Promise<boolean> {
+    const results = await Promise.all(
+      [...this.#sets.values()].map((s) => probeUdp(s.host, s.port, timeoutMs)),
+    );
+    return results.every(Boolean);
+  }
+
+  async stop(): Promise<void> {
+    const drainMs = this.#options.drainMs ?? DEFAULT_DRAIN_MS;
+    const sets = [...this.#sets.values()];
+    this.#sets.clear();
+    await Promise.all(sets.map((s) => s.close(drainMs)));
+    await this.#instance?.stop();
+    this.#instance = undefined;
+    if (this.#options.pidfile !== undefined) await rm(this.#options.pidfile, { force: true });
+  }
+}
+
+/** Sends the probe to host:port over a fresh UDP socket and waits for the matching reply. */
+function probeUdp(host: string, port: number, timeoutMs: number): Promise<boolean> {
+  const target = host === '' ? '127.0.0.1' : (host.split('%')[0] ?? host);
+  const socket = createSocket(isIPv6(target) ? 'udp6' : 'udp4');
+  const id = Math.floor(Math.random() * 65536);
+  return new Promise<boolean>((resolve) => {
+    const done = (ok: boolean): void => {
+      clearTimeout(timer);
+      socket.close();
+      resolve(ok);
+    };
+    const timer = setTimeout(() => done(false), timeoutMs);
+    socket.on('error', () => done(false));
+    socket.on('message', (msg) => {
+      if (msg.length >= 2 && msg.readUInt16BE(0) === id) done(true);
+    });
+    socket.send(buildProbe(id), port, target);
+  });
+}

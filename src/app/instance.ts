@@ -1,0 +1,118 @@
+// One loaded configuration: the handler chains built from a plan, with their lifecycle hooks.
+// A reload builds a new Instance next to the running one and swaps the servers' zone tables.
+
+import type { Hook, QueryObserver, SetupContext } from '../chain/definition.ts';
+import { endOfChain } from '../chain/end-of-chain.ts';
+import type { Handler, Request, ResponseWriter } from '../chain/handler.ts';
+import type { PlannedBlock } from '../config/plan.ts';
+import type { ZoneRoute } from '../server/dns-server.ts';
+import { ZoneTable } from '../server/zones.ts';
+import type { Logger } from '../util/log.ts';
+
+/** `host|port`: one DnsServer and one UDP+TCP listener pair per key. */
+export type ListenKey = string;
+
+export function listenKey(host: string, port: number): ListenKey {
+  return `${host}|${port}`;
+}
+
+export function serverLabel(host: string, port: number): string {
+  return `dns://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+export class Instance {
+  readonly blocks: readonly PlannedBlock[];
+  /** Zone tables per listen address, ready to be swapped into DnsServers. */
+  readonly tables = new Map<ListenKey, ZoneTable<ZoneRoute>>();
+  /** Handler names per block, in query order (CoreDNS's coredns_plugin_enabled). */
+  readonly handlerNames = new Map<PlannedBlock, string[]>();
+  readonly #startup: Hook[] = [];
+  readonly #shutdown: Hook[] = [];
+  readonly #log: Logger;
+  /** Queries in flight on this config's chains. */
+  readonly tracker = { active: 0 };
+
+  constructor(blocks: readonly PlannedBlock[], log: Logger) {
+    this.blocks = blocks;
+    this.#log = log;
+    for (const block of blocks) {
+      const route = this.#buildRoute(block);
+      this.handlerNames.set(
+        block,
+        block.plugins.filter((_, i) => route.hasHandler[i]).map((p) => p.definition.name),
+      );
+      for (const host of block.listen) {
+        const key = listenKey(host, block.port);
+        let table = this.tables.get(key);
+        if (table === undefined) {
+          table = new ZoneTable<ZoneRoute>();
+          this.tables.set(key, table);
+        }
+        for (const zone of block.zones) table.add(zone, route);
+      }
+    }
+  }
+
+  #buildRoute(block: PlannedBlock): ZoneRoute & { hasHandler: boolean[] } {
+    const observers: QueryObserver[] = [];
+    const plugins = block.plugins;
+    const setups = plugins.map((p) => {
+      const name = p.definition.name;
+      const ctx: SetupContext = {
+        block: { zones: block.zones, port: block.port },
+        log: this.#log.forPlugin(name),
+        bareLog: this.#log,
+        onStartup: (hook) => this.#startup.push(hook),
+        onShutdown: (hook) => this.#shutdown.push(hook),
+        addObserver: (o) => observers.push(o),
+      };
+      return { name, plugin: p.definition.setup(p.config, ctx) };
+    });
+    // Walk backwards so the first directive in chain order wraps all the others.
+    let handler: Handler = endOfChain(setups.at(-1)?.name ?? 'server');
+    for (let i = setups.length - 1; i >= 0; i--) {
+      const { name, plugin } = setups[i] as (typeof setups)[number];
+      if (plugin === undefined) continue;
+      const next = handler;
+      handler = plugin(next);
+      if (typeof handler?.serveDNS !== 'function')
+        throw new Error(`plugin/${name}: setup did not return a handler`);
+    }
+    return {
+      handler,
+      observer: combineObservers(observers),
+      tracker: this.tracker,
+      hasHandler: setups.map((s) => s.plugin !== undefined),
+    };
+  }
+
+  async start(): Promise<void> {
+    for (const hook of this.#startup) await hook();
+  }
+
+  /** Resolves once no query runs on this config's chains, or after `boundMs`. */
+  async idle(boundMs: number): Promise<void> {
+    const deadline = performance.now() + boundMs;
+    while (this.tracker.active > 0 && performance.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
+  }
+
+  async stop(): Promise<void> {
+    for (const hook of this.#shutdown) {
+      try {
+        await hook();
+      } catch (err) {
+        this.#log.error(`shutdown hook failed: ${(err as Error).message}`);
+      }
+    }
+  }
+}
+
+function combineObservers(observers: readonly QueryObserver[]): QueryObserver | undefined {
+  if (observers.length <= 1) return observers[0];
+  return {
+    finished(req: Request, w: ResponseWriter, rcode: number, durationMs: number) {
+      for (const o of observers) o.finished(req, w, rcode, durationMs);
+    },
+  };
+}

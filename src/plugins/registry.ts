@@ -1,0 +1,15 @@
+// Every directive the agent understands, by name. The chain order is not here but in
+// chain/directives.ts; this is only the lookup table.
+
+import type { PluginDefinition } from '../chain/definition.ts';
+import { bind } from './bind/index.ts';
+import { errors } from './errors/index.ts';
+import { log } from './log/index.ts';
+
+// Method parameters are bivariant, so each plugin's own config type fits `unknown` here; the
+// planner keeps every config next to the definition that parsed it.
+type AnyDefinition = PluginDefinition<unknown>;
+
+export const PLUGINS: ReadonlyMap<string, AnyDefinition> = new Map<string, AnyDefinition>(
+  [bind, errors, log].map((d) => [d.name, d]),
+);

@@ -1,0 +1,72 @@
+// UDP listener: one socket per address and port, every datagram handed to the DnsServer.
+
+import { createSocket, type Socket } from 'node:dgram';
+import { isIPv6 } from 'node:net';
+import type { Logger } from '../util/log.ts';
+import type { DnsServer } from './dns-server.ts';
+import type { ServerRequest } from './request.ts';
+
+/** Kernel receive buffer we ask for, so bursts of pod queries queue instead of dropping. */
+const RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
+
+export class UdpListener {
+  readonly #server: () => DnsServer;
+  readonly #log: Logger;
+  readonly #socket: Socket;
+  readonly #family: 1 | 2;
+  readonly host: string;
+  #port: number;
+
+  /** `server` is read per packet so a reload can swap the server's zones underneath. */
+  constructor(server: () => DnsServer, host: string, port: number, log: Logger) {
+    this.#server = server;
+    this.#log = log;
+    this.host = host;
+    this.#port = port;
+    this.#family = host === '' || isIPv6(host) ? 2 : 1;
+    this.#socket = createSocket({ type: this.#family === 2 ? 'udp6' : 'udp4', reuseAddr: false });
+    const socket = this.#socket;
+    const send = (wire: Buffer, req: ServerRequest): void => {
+      socket.send(wire, req.remotePort, req.remoteAddress);
+    };
+    socket.on('message', (msg, rinfo) => {
+      const family = rinfo.family === 'IPv6' ? 2 : 1;
+      this.#server().handle(msg, 'udp', rinfo.address, rinfo.port, family, send);
+    });
+    socket.on('error', (err) => this.#log.error(`udp ${this.host}:${this.#port}: ${err.message}`));
+  }
+
+  get port(): number {
+    return this.#port;
+  }
+
+  listen(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const onError = (err: Error): void => reject(err);
+      this.#socket.once('error', onError);
+      this.#socket.bind(
+        { port: this.#port, address: this.host === '' ? '::' : this.host, exclusive: true },
+        () => {
+          this.#socket.off('error', onError);
+          this.#port = this.#socket.address().port;
+          try {
+            this.#socket.setRecvBufferSize(RECEIVE_BUFFER_BYTES);
+          } catch {
+            // The kernel caps it at net.core.rmem_max; a smaller buffer still works.
+          }
+          resolve();
+        },
+      );
+    });
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      try {
+        this.#socket.close(() => resolve());
+      } catch {
+        resolve(); // already closed
+      }
+    });
+  }
+}
