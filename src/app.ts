@@ -6,6 +6,7 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import { isIPv6 } from 'node:net';
 import { Instance } from './app/instance.ts';
 import { ListenerSet } from './app/listeners.ts';
+import { RetainedObjects } from './app/retained.ts';
 import { planCorefile } from './config/plan.ts';
 import { parseCorefile } from './corefile/parse.ts';
 import { PLUGINS } from './plugins/registry.ts';
@@ -59,6 +60,7 @@ class AgentApp implements App {
   readonly #options: AppOptions;
   readonly #log: Logger;
   readonly #sets = new Map<string, ListenerSet>();
+  readonly #retained = new RetainedObjects();
   #instance: Instance | undefined;
   #text: string | undefined;
   #servingResolve: () => void = () => {};
@@ -92,7 +94,7 @@ class AgentApp implements App {
     const blocks = planCorefile(parseCorefile(source.text, source.file), PLUGINS, {
       defaultPort: this.#options.dnsPort ?? 53,
     });
-    const next = new Instance(blocks, this.#log);
+    const next = new Instance(blocks, this.#log, this.#retained);
     const created: ListenerSet[] = [];
     try {
       for (const [key, table] of next.tables) {

@@ -1,7 +1,7 @@
 // One loaded configuration: the handler chains built from a plan, with their lifecycle hooks.
 // A reload builds a new Instance next to the running one and swaps the servers' zone tables.
 
-import type { Hook, QueryObserver, SetupContext } from '../chain/definition.ts';
+import type { Hook, QueryObserver, RetainedState, SetupContext } from '../chain/definition.ts';
 import { endOfChain } from '../chain/end-of-chain.ts';
 import type { Handler, Request, ResponseWriter } from '../chain/handler.ts';
 import type { PlannedBlock } from '../config/plan.ts';
@@ -32,9 +32,12 @@ export class Instance {
   /** Queries in flight on this config's chains. */
   readonly tracker = { active: 0 };
 
-  constructor(blocks: readonly PlannedBlock[], log: Logger) {
+  readonly #retained: RetainedState;
+
+  constructor(blocks: readonly PlannedBlock[], log: Logger, retained: RetainedState) {
     this.blocks = blocks;
     this.#log = log;
+    this.#retained = retained;
     for (const block of blocks) {
       const route = this.#buildRoute(block);
       this.handlerNames.set(
@@ -65,6 +68,7 @@ export class Instance {
         onStartup: (hook) => this.#startup.push(hook),
         onShutdown: (hook) => this.#shutdown.push(hook),
         addObserver: (o) => observers.push(o),
+        retained: this.#retained,
       };
       return { name, plugin: p.definition.setup(p.config, ctx) };
     });

@@ -30,6 +30,20 @@ export interface SetupContext {
   onShutdown(hook: Hook): void;
   /** Registers an observer of every query this block finishes. */
   addObserver(observer: QueryObserver): void;
+  /**
+   * State that outlives a reload, owned by the App: a plugin keeps what should survive a config
+   * swap here (the cache keeps its entries when its own config did not change). Keys should
+   * start with the plugin name.
+   */
+  readonly retained: RetainedState;
+}
+
+/** Reference-counted objects shared across configs; released ones are disposed. */
+export interface RetainedState {
+  /** Returns the object under `key`, creating it with `create` when absent, and holds one reference. */
+  acquire<T>(key: string, create: () => T, dispose?: (value: T) => void | Promise<void>): T;
+  /** Drops one reference; the last one disposes the object. */
+  release(key: string): Promise<void>;
 }
 
 export interface PluginDefinition<Config> {
