@@ -1,0 +1,152 @@
+// Renders the Corefile from the template and the kube-dns ConfigMap, and keeps it in sync by
+// polling both (node-cache: every 10 s). Invalid input is logged and counted (`configmap`) and the
+// last good config keeps serving. Unlike node-cache, a ConfigMap that is invalid at start is still
+// polled, so fixing it takes effect without a restart.
+
+import { createHash } from 'node:crypto';
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import { parseCorefile } from '../corefile/parse.ts';
+import { applyTemplate, printCorefile, type TemplateParams } from '../corefile/template.ts';
+import {
+  EMPTY_KUBE_DNS_CONFIG,
+  type KubeDnsConfig,
+  parseKubeDnsConfig,
+  readConfigDir,
+} from '../kube/configmap.ts';
+import type { Logger } from '../util/log.ts';
+import { errorText } from './reconciler.ts';
+import type { SetupErrorSink } from './types.ts';
+
+export interface ConfigSyncOptions {
+  readonly baseCorefile: string;
+  readonly corefilePath: string;
+  readonly kubeDnsConfigDir: string | undefined;
+  readonly params: Omit<TemplateParams, 'upstreamNameservers' | 'stubDomains'>;
+  readonly intervalMs: number;
+  readonly errors: SetupErrorSink;
+  readonly log: Logger;
+  /** Called after a new Corefile was written (the agent reloads the server). */
+  readonly onChange: (text: string) => Promise<void>;
+}
+
+export class ConfigSync {
+  readonly #o: ConfigSyncOptions;
+  #kube: KubeDnsConfig = EMPTY_KUBE_DNS_CONFIG;
+  #kubeVersion: string | undefined;
+  #template: string | undefined;
+  #templateVersion: string | undefined;
+  #written: string | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #running: Promise<void> | undefined;
+
+  constructor(options: ConfigSyncOptions) {
+    this.#o = options;
+  }
+
+  /** The last Corefile written, if any. */
+  get current(): string | undefined {
+    return this.#written;
+  }
+
+  /** First render (template + ConfigMap read once); true when a Corefile was written. */
+  async start(): Promise<boolean> {
+    await this.#pollKube();
+    await this.#pollTemplate();
+    await this.#render(false);
+    this.#timer = setInterval(() => {
+      void this.poll();
+    }, this.#o.intervalMs);
+    return this.#written !== undefined;
+  }
+
+  stop(): void {
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+
+  /** One polling round; rounds never overlap. */
+  poll(): Promise<void> {
+    this.#running ??= (async () => {
+      try {
+        const kube = await this.#pollKube();
+        const template = await this.#pollTemplate();
+        if (kube || template) await this.#render(true);
+      } finally {
+        this.#running = undefined;
+      }
+    })();
+    return this.#running;
+  }
+
+  async #pollKube(): Promise<boolean> {
+    const dir = this.#o.kubeDnsConfigDir;
+    if (dir === undefined) return false;
+    try {
+      const snap = await readConfigDir(dir);
+      if (snap.version === this.#kubeVersion) return false;
+      this.#kubeVersion = snap.version; // a bad version is counted once, not on every poll
+      this.#kube = parseKubeDnsConfig(snap.files);
+      this.#o.log.info(
+        `kube-dns ConfigMap: ${this.#kube.stubDomains.size} stub domains, ${this.#kube.upstreamNameservers.length} upstream nameservers`,
+      );
+      return true;
+    } catch (e) {
+      this.#o.errors.count('configmap');
+      this.#o.log.error(`${errorText(e)}; keeping the last good kube-dns config`);
+      return false;
+    }
+  }
+
+  async #pollTemplate(): Promise<boolean> {
+    let text: string;
+    try {
+      text = await readFile(this.#o.baseCorefile, 'utf8');
+    } catch (e) {
+      const version = `error:${errorText(e)}`;
+      if (version !== this.#templateVersion) {
+        this.#templateVersion = version;
+        this.#o.errors.count('configmap');
+        this.#o.log.error(`reading the Corefile template: ${errorText(e)}`);
+      }
+      return false;
+    }
+    const version = createHash('sha256').update(text).digest('hex');
+    if (version === this.#templateVersion) return false;
+    this.#templateVersion = version;
+    this.#template = text;
+    return true;
+  }
+
+  async #render(notify: boolean): Promise<void> {
+    if (this.#template === undefined) return;
+    let text: string;
+    try {
+      const model = parseCorefile(this.#template, this.#o.baseCorefile);
+      text = printCorefile(
+        applyTemplate(model, {
+          ...this.#o.params,
+          upstreamNameservers: this.#kube.upstreamNameservers,
+          stubDomains: this.#kube.stubDomains,
+        }),
+      );
+    } catch (e) {
+      this.#o.errors.count('configmap');
+      this.#o.log.error(`rendering the Corefile: ${errorText(e)}; keeping the last good Corefile`);
+      return;
+    }
+    if (text === this.#written) return;
+    try {
+      // write-then-rename: a reader never sees a half-written Corefile
+      const tmp = `${this.#o.corefilePath}.tmp-${process.pid}`;
+      await writeFile(tmp, text, { mode: 0o644 });
+      await rename(tmp, this.#o.corefilePath);
+    } catch (e) {
+      this.#o.errors.count('configmap');
+      this.#o.log.error(`writing ${this.#o.corefilePath}: ${errorText(e)}`);
+      return;
+    }
+    this.#written = text;
+    this.#o.log.info(`wrote ${this.#o.corefilePath}`);
+    if (notify) await this.#o.onChange(text);
+  }
+}
