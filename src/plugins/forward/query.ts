@@ -1,0 +1,185 @@
+// One cache miss on its way upstream: CoreDNS's ServeDNS loop as a small state machine driven by
+// the transport's callbacks. The object is both the loop state and the transports' Exchange, so a
+// miss allocates it, one framed copy of the query, and the promise the chain waits on.
+
+import { PluginError, type Request, type ResponseWriter } from '../../chain/handler.ts';
+import { buildErrorReply } from '../../dns/build.ts';
+import { Flag, Rcode } from '../../dns/constants.ts';
+import type { MessageLayout } from '../../dns/message.ts';
+import { UpstreamError } from '../../upstream/errors.ts';
+import type { Exchange } from '../../upstream/exchange.ts';
+import type { Upstream } from '../../upstream/upstream.ts';
+import { PLUGIN_NAME } from './config.ts';
+import type { ForwardHandler } from './forward.ts';
+import { pickRandom } from './policy.ts';
+
+type Settle = (value: number | PromiseLike<number>) => void;
+type Fail = (reason: unknown) => void;
+const unset = (): void => {};
+
+export class ForwardQuery implements Exchange {
+  readonly frame: Buffer;
+  readonly message: Buffer;
+  readonly qnameEnd: number;
+  id = 0;
+  deadline = 0;
+  retried = false;
+
+  readonly #fwd: ForwardHandler;
+  readonly #req: Request;
+  readonly #w: ResponseWriter;
+  readonly #list: readonly Upstream[];
+  readonly #start: number;
+  /** Next index into #list. */
+  #i = 0;
+  /** Down-skips plus failovers in this pass over the list (CoreDNS `fails`). */
+  #fails = 0;
+  /** Failed exchanges, for max_connect_attempts. */
+  #attempts = 0;
+  #current: Upstream | undefined;
+  #overTcp = false;
+  #lastError: Error | undefined;
+  #resolve: Settle = unset;
+  #reject: Fail = unset;
+
+  constructor(fwd: ForwardHandler, req: Request, w: ResponseWriter) {
+    this.#fwd = fwd;
+    this.#req = req;
+    this.#w = w;
+    this.#list = fwd.order();
+    this.#start = performance.now();
+    // The client's query verbatim (EDNS, case, flags) behind a TCP length prefix; transports
+    // write their own ID into bytes 2-3.
+    const query = req.query.wire;
+    this.frame = Buffer.allocUnsafe(query.length + 2);
+    this.frame.writeUInt16BE(query.length, 0);
+    query.copy(this.frame, 2);
+    this.message = this.frame.subarray(2);
+    this.qnameEnd = req.query.qnameEnd;
+  }
+
+  start(): Promise<number> {
+    const promise = new Promise<number>((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    });
+    try {
+      this.#step();
+    } catch (err) {
+      this.#finish();
+      this.#reject(err);
+    }
+    return promise;
+  }
+
+  /** Picks the next upstream and sends, or gives up (CoreDNS's loop head). */
+  #step(): void {
+    const fwd = this.#fwd;
+    const list = this.#list;
+    const cap = fwd.config.maxConnectAttempts;
+    for (;;) {
+      if (
+        fwd.closed ||
+        performance.now() - this.#start >= fwd.tuning.windowMs ||
+        (cap > 0 && this.#attempts >= cap)
+      ) {
+        this.#fail();
+        return;
+      }
+      if (this.#i >= list.length) {
+        this.#i = 0;
+        this.#fails = 0;
+      }
+      let upstream = list[this.#i++] as Upstream;
+      if (upstream.down) {
+        if (++this.#fails < list.length) continue;
+        // Every upstream is down: assume the health checks are what is broken and try one.
+        fwd.stats.healthcheckBroken++;
+        if (fwd.config.failfastAllUnhealthyUpstreams) {
+          this.#fail();
+          return;
+        }
+        upstream = pickRandom(fwd.upstreams);
+      }
+      this.#current = upstream;
+      this.#overTcp = fwd.overTcp(this.#req);
+      upstream.exchange(this, this.#overTcp);
+      return;
+    }
+  }
+
+  onError(err: Error): void {
+    const fwd = this.#fwd;
+    this.#lastError = err;
+    this.#attempts++;
+    const suspect = !(err instanceof UpstreamError) || err.suspectsUpstream;
+    if (suspect && fwd.config.maxFails !== 0) this.#current?.healthcheck();
+    if (this.#fails < this.#list.length) this.#step();
+    else this.#fail();
+  }
+
+  onAnswer(answer: Buffer, layout: MessageLayout, matches: boolean): void {
+    const fwd = this.#fwd;
+    const config = fwd.config;
+    if ((layout.flags & Flag.TC) !== 0 && config.preferUdp && !config.forceTcp && !this.#overTcp) {
+      // Truncated over UDP with prefer_udp: the same upstream again, over TCP.
+      this.#overTcp = true;
+      (this.#current as Upstream).exchange(this, true);
+      return;
+    }
+    if (!matches) {
+      this.#finish();
+      this.#write(buildErrorReply(this.#req.query, Rcode.FORMERR));
+      return;
+    }
+    const rcode = layout.extendedRcode;
+    if (
+      config.failover.length > 0 &&
+      config.failover.includes(rcode) &&
+      this.#fails < this.#list.length
+    ) {
+      this.#fails++;
+      this.#step();
+      return;
+    }
+    if (config.next.length > 0 && config.next.includes(rcode) && fwd.nextIsForward()) {
+      this.#finish();
+      try {
+        this.#resolve(fwd.next.serveDNS(this.#req, this.#w));
+      } catch (err) {
+        this.#reject(err);
+      }
+      return;
+    }
+    this.#finish();
+    answer.writeUInt16BE(this.#req.query.id, 0);
+    this.#write(answer);
+  }
+
+  #write(wire: Buffer): void {
+    try {
+      this.#w.write(wire, PLUGIN_NAME);
+      this.#resolve(Rcode.NOERROR);
+    } catch (err) {
+      this.#reject(err);
+    }
+  }
+
+  #fail(): void {
+    this.#finish();
+    const cause = this.#lastError;
+    const message = cause === undefined ? 'no healthy proxies' : cause.message;
+    this.#reject(
+      new PluginError(
+        PLUGIN_NAME,
+        Rcode.SERVFAIL,
+        message,
+        cause === undefined ? undefined : { cause },
+      ),
+    );
+  }
+
+  #finish(): void {
+    this.#fwd.finished();
+  }
+}

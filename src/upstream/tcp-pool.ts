@@ -1,0 +1,113 @@
+// The TCP connections to one upstream. New queries fill the first connection that has room
+// (so a burst shares one write), a connection that looks stuck is passed over, and another
+// connection is opened only when all are full. Queries orphaned by a connection that dropped
+// mid-stream are re-sent once on another connection, as CoreDNS retries on a closed pooled
+// connection.
+
+import type { TransportContext } from './context.ts';
+import { UpstreamError } from './errors.ts';
+import type { Exchange } from './exchange.ts';
+import { type ConnectionOwner, TcpConnection } from './tcp.ts';
+
+/** Marker for "open a new connection". */
+const NEW = Symbol('new connection');
+
+export class TcpPool implements ConnectionOwner {
+  readonly #ctx: TransportContext;
+  /** Every connection not yet closed, usable or draining, oldest first. */
+  readonly #conns: TcpConnection[] = [];
+  #closed = false;
+
+  constructor(ctx: TransportContext) {
+    this.#ctx = ctx;
+  }
+
+  get connections(): number {
+    return this.#conns.length;
+  }
+
+  /** Sends `ex`; returns false when every connection is at its cap (the caller fails it). */
+  send(ex: Exchange, now: number): boolean {
+    if (this.#closed) return false;
+    let conn = this.#pick(now);
+    if (conn === undefined) return false;
+    if (conn === NEW) {
+      conn = new TcpConnection(this.#ctx, this, now);
+      this.#conns.push(conn);
+      this.#ctx.stats.connCacheMisses.tcp++;
+    } else {
+      this.#ctx.stats.connCacheHits.tcp++;
+    }
+    conn.send(ex, now);
+    return true;
+  }
+
+  /** Closes connections idle for `expireMs` or more. */
+  sweep(now: number): void {
+    for (const conn of this.#conns) {
+      if (conn.inflight === 0 && now - conn.idleSince >= this.#ctx.expireMs) conn.retire();
+    }
+  }
+
+  close(): void {
+    this.#closed = true;
+    for (const conn of [...this.#conns])
+      conn.close(
+        new UpstreamError('ERR_UPSTREAM_SHUTDOWN', this.#ctx.address.label, 'shutting down'),
+      );
+  }
+
+  connectionClosed(conn: TcpConnection, orphans: Exchange[], cause: Error, opened: boolean): void {
+    const i = this.#conns.indexOf(conn);
+    if (i >= 0) this.#conns.splice(i, 1);
+    if (orphans.length === 0) return;
+    const label = this.#ctx.address.label;
+    const error =
+      cause instanceof UpstreamError
+        ? cause
+        : opened
+          ? new UpstreamError(
+              'ERR_UPSTREAM_CLOSED',
+              label,
+              `connection closed with the query in flight: ${cause.message}`,
+              { cause },
+            )
+          : new UpstreamError('ERR_UPSTREAM_CONNECT', label, `connect failed: ${cause.message}`, {
+              cause,
+            });
+    const now = performance.now();
+    for (const ex of orphans) {
+      // Retry once on a connection that dropped after it was open (an idle close by the
+      // upstream racing our write); a failed connect or a second drop fails the query.
+      if (opened && !ex.retried && !this.#closed && error.code === 'ERR_UPSTREAM_CLOSED') {
+        ex.retried = true;
+        if (this.send(ex, now)) continue;
+      }
+      ex.onError(error);
+    }
+  }
+
+  #pick(now: number): TcpConnection | typeof NEW | undefined {
+    const tuning = this.#ctx.tuning;
+    let usable = 0;
+    let fallback: TcpConnection | undefined;
+    for (const conn of this.#conns) {
+      if (!conn.usable) continue;
+      const inflight = conn.inflight;
+      if (inflight === 0 && now - conn.idleSince >= this.#ctx.expireMs) {
+        // Idle past `expire`: not reused (CoreDNS redials). Closing it is safe, it carries nothing.
+        conn.retire();
+        continue;
+      }
+      usable++;
+      if (inflight < tuning.pipelineDepth && !conn.stalled(now)) return conn;
+      if (
+        inflight < tuning.maxInflightPerSocket &&
+        (fallback === undefined || inflight < fallback.inflight)
+      )
+        fallback = conn;
+    }
+    if (usable < tuning.maxTcpConnections) return NEW;
+    return fallback;
+  }
+}

@@ -1,0 +1,144 @@
+// A minimal scripted upstream for the forward tests: UDP and TCP on one 127.0.0.1 port. The
+// script decides per query; TCP queries on one connection are handled concurrently, so delays
+// produce out-of-order answers.
+
+import { createSocket, type Socket as UdpSocket } from 'node:dgram';
+import { createServer, type Server, type Socket } from 'node:net';
+import { Flag } from '../../../src/dns/constants.ts';
+import { FrameReader, frame } from '../../../src/dns/framing.ts';
+import { readName } from '../../../src/dns/name.ts';
+import { scanQuery } from '../../../src/dns/query.ts';
+
+export interface Seen {
+  readonly proto: 'udp' | 'tcp';
+  readonly id: number;
+  readonly qname: string;
+  readonly wire: Buffer;
+  /** TCP connection number (0, 1, ...); -1 for UDP. */
+  readonly conn: number;
+}
+
+export type Action =
+  | { reply: Buffer; delayMs?: number }
+  | { drop: true }
+  /** TCP: close the connection (after `delayMs`) without answering. */
+  | { close: true; delayMs?: number };
+
+export type Script = (q: Seen) => Action;
+
+export interface FakeUpstream {
+  readonly port: number;
+  readonly address: string;
+  readonly seen: Seen[];
+  readonly tcpConnections: () => number;
+  /** Stops listening and drops every connection (the upstream goes down). */
+  stop(): Promise<void>;
+}
+
+/** An answer to `query`: QR, RA, RD copied, one A record (owner = pointer to the question). */
+export function answerFor(
+  query: Buffer,
+  opts: { rcode?: number; tc?: boolean; address?: number[]; id?: number } = {},
+): Buffer {
+  const q = scanQuery(query);
+  const question = query.subarray(12, q.questionEnd);
+  const withRecord = opts.tc !== true;
+  const out = Buffer.alloc(12 + question.length + (withRecord ? 16 : 0));
+  out.writeUInt16BE(opts.id ?? q.id, 0);
+  let flags = Flag.QR | Flag.RA | (q.flags & Flag.RD) | (opts.rcode ?? 0);
+  if (opts.tc === true) flags |= Flag.TC;
+  out.writeUInt16BE(flags, 2);
+  out.writeUInt16BE(1, 4);
+  out.writeUInt16BE(withRecord ? 1 : 0, 6);
+  question.copy(out, 12);
+  if (withRecord) {
+    let p = 12 + question.length;
+    out.writeUInt16BE(0xc00c, p);
+    out.writeUInt16BE(1, p + 2); // A
+    out.writeUInt16BE(1, p + 4); // IN
+    out.writeUInt32BE(60, p + 6);
+    out.writeUInt16BE(4, p + 10);
+    p += 12;
+    for (const b of opts.address ?? [192, 0, 2, 1]) out[p++] = b;
+  }
+  return out;
+}
+
+export async function startUpstream(script: Script): Promise<FakeUpstream> {
+  const seen: Seen[] = [];
+  const sockets = new Set<Socket>();
+  const timers = new Set<NodeJS.Timeout>();
+  let conns = 0;
+  let stopped = false;
+  const later = (ms: number, fn: () => void): void => {
+    if (ms <= 0) return fn();
+    const t = setTimeout(() => {
+      timers.delete(t);
+      if (!stopped) fn();
+    }, ms);
+    timers.add(t);
+  };
+  const record = (wire: Buffer, proto: 'udp' | 'tcp', conn: number): Seen => {
+    let qname = '';
+    try {
+      qname = readName(wire, 12);
+    } catch {}
+    const s: Seen = { proto, id: wire.readUInt16BE(0), qname, wire: Buffer.from(wire), conn };
+    seen.push(s);
+    return s;
+  };
+
+  const udp: UdpSocket = createSocket('udp4');
+  udp.on('message', (msg, rinfo) => {
+    const action = script(record(msg, 'udp', -1));
+    if ('reply' in action)
+      later(action.delayMs ?? 0, () => udp.send(action.reply, rinfo.port, rinfo.address));
+  });
+  const tcp: Server = createServer((sock) => {
+    const conn = conns++;
+    sockets.add(sock);
+    sock.on('close', () => sockets.delete(sock));
+    sock.on('error', () => {});
+    const reader = new FrameReader();
+    sock.on('data', (chunk: Buffer) => {
+      for (const f of reader.push(chunk)) {
+        const action = script(record(f, 'tcp', conn));
+        if ('reply' in action)
+          later(action.delayMs ?? 0, () => sock.destroyed || sock.write(frame(action.reply)));
+        else if ('close' in action) later(action.delayMs ?? 0, () => sock.destroy());
+      }
+    });
+  });
+  await new Promise<void>((resolve) => udp.bind(0, '127.0.0.1', resolve));
+  const port = udp.address().port;
+  await new Promise<void>((resolve, reject) => {
+    tcp.once('error', reject);
+    tcp.listen(port, '127.0.0.1', resolve);
+  });
+  return {
+    port,
+    address: `127.0.0.1:${port}`,
+    seen,
+    tcpConnections: () => conns,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      for (const t of timers) clearTimeout(t);
+      for (const s of sockets) s.destroy();
+      await Promise.all([
+        new Promise<void>((r) => udp.close(() => r())),
+        new Promise<void>((r) => tcp.close(() => r())),
+      ]);
+    },
+  };
+}
+
+/** A 127.0.0.1 port with nothing listening on TCP or UDP (bound, then released). */
+export async function deadPort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const address = s.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
