@@ -3,6 +3,7 @@
 
 import type { PluginDefinition } from '../chain/definition.ts';
 import { bind } from './bind/index.ts';
+import { cache } from './cache/index.ts';
 import { errors } from './errors/index.ts';
 import { log } from './log/index.ts';
 
@@ -11,5 +12,5 @@ import { log } from './log/index.ts';
 type AnyDefinition = PluginDefinition<unknown>;
 
 export const PLUGINS: ReadonlyMap<string, AnyDefinition> = new Map<string, AnyDefinition>(
-  [bind, errors, log].map((d) => [d.name, d]),
+  [bind, cache, errors, log].map((d) => [d.name, d]),
 );

@@ -1,0 +1,263 @@
+// The cache handler. A hit is synchronous: lookup by the key the scan already built, one copy,
+// a few patched fields, no promise. A miss asks the next plugin once per key however many
+// clients ask at the same time, stores what may be stored and answers every waiter from it.
+
+import type { Handler, Outcome, Request, ResponseWriter } from '../../chain/handler.ts';
+import { Flag, Rcode } from '../../dns/constants.ts';
+import { sameQuestion, walkMessage } from '../../dns/message.ts';
+import { isSubdomain, readName } from '../../dns/name.ts';
+import { CaptureWriter } from './capture-writer.ts';
+import { planEntry, ResponseType, typify } from './classify.ts';
+import { type CacheEntry, EntryKind } from './entry.ts';
+import { restamp } from './restamp.ts';
+import type { CacheConfig } from './setup.ts';
+import type { CacheStore } from './store.ts';
+import { makeEntry } from './store-entry.ts';
+
+/** What one upstream fetch produced. */
+interface FetchResult {
+  /** Stored (or storable) answer. */
+  readonly entry?: CacheEntry;
+  /** A reply that must not be cached (TC, REFUSED, mismatched…), relayed as it came. */
+  readonly wire?: Buffer;
+  /** The next plugin wrote nothing and returned this rcode. */
+  readonly rcode?: number;
+  readonly error?: unknown;
+}
+
+export class CacheHandler implements Handler {
+  readonly name = 'cache';
+  readonly #next: Handler;
+  readonly #config: CacheConfig;
+  readonly #store: CacheStore;
+  readonly #everyZone: boolean;
+  readonly #pending = new Map<string, Promise<FetchResult>>();
+  /** Monotonic clock in ms; injectable for tests. */
+  readonly #now: () => number;
+
+  constructor(
+    next: Handler,
+    config: CacheConfig,
+    store: CacheStore,
+    blockZones: readonly string[],
+    now: () => number = () => performance.now(),
+  ) {
+    this.#next = next;
+    this.#config = config;
+    this.#store = store;
+    this.#now = now;
+    // When the cache covers every zone of its block, the per-query zone test is skipped.
+    this.#everyZone =
+      config.zones.includes('.') ||
+      blockZones.every((z) => config.zones.some((c) => isSubdomain(z, c)));
+  }
+
+  serveDNS(req: Request, w: ResponseWriter): Outcome {
+    const q = req.query;
+    if (!this.#everyZone && !this.#inZones(req)) return this.#next.serveDNS(req, w);
+    const store = this.#store;
+    store.stats.requests++;
+    const now = this.#now();
+    const entry = store.fresh(q.key, now);
+    // Under serve_stale a cached SERVFAIL does not hide an older good answer.
+    if (
+      entry !== undefined &&
+      !(
+        entry.kind === EntryKind.SERVFAIL &&
+        this.#config.serveStaleMs > 0 &&
+        store.stale(q.key, now, this.#config.serveStaleMs) !== undefined
+      )
+    ) {
+      store.touch(entry);
+      if (entry.kind === EntryKind.POSITIVE) store.stats.hitsSuccess++;
+      else store.stats.hitsDenial++;
+      const remaining = entry.remaining(now);
+      w.write(restamp(entry, q, this.#config.keepTtl ? entry.ttl : remaining), 'cache');
+      if (this.#config.prefetch.amount > 0) this.#maybePrefetch(entry, req, now, remaining);
+      return Rcode.NOERROR;
+    }
+    if (this.#config.serveStaleMs > 0) {
+      const stale = store.stale(q.key, now, this.#config.serveStaleMs);
+      if (stale !== undefined) return this.#serveStale(stale, req, w);
+    }
+    store.stats.misses++;
+    return this.#miss(req, w, undefined);
+  }
+
+  #inZones(req: Request): boolean {
+    const name = readName(req.query.wire, 12).toLowerCase();
+    return this.#config.zones.some((zone) => isSubdomain(name, zone));
+  }
+
+  #miss(req: Request, w: ResponseWriter, stale: CacheEntry | undefined): Promise<number> {
+    const key = req.query.key;
+    const pending = this.#pending.get(key);
+    if (pending !== undefined) {
+      this.#store.stats.coalesced++;
+      return pending.then((result) => this.#answerWaiter(result, req, w, stale));
+    }
+    const flight = this.#fetch(req);
+    this.#pending.set(key, flight);
+    return flight.then((result) => {
+      this.#pending.delete(key);
+      return this.#answer(result, req, w, stale, true);
+    });
+  }
+
+  /** Asks the next plugin, captures its reply and stores it when allowed. Never rejects. */
+  #fetch(req: Request): Promise<FetchResult> {
+    const capture = new CaptureWriter();
+    let outcome: Outcome;
+    try {
+      outcome = this.#next.serveDNS(req, capture);
+    } catch (error) {
+      return Promise.resolve({ error });
+    }
+    return Promise.resolve(outcome).then(
+      (rcode) => this.#storeReply(req, capture, rcode),
+      (error: unknown) => ({ error }),
+    );
+  }
+
+  #storeReply(req: Request, capture: CaptureWriter, rcode: number): FetchResult {
+    const wire = capture.reply;
+    if (wire === undefined) return { rcode };
+    const q = req.query;
+    let layout: ReturnType<typeof walkMessage>;
+    try {
+      layout = walkMessage(wire);
+    } catch {
+      return { wire };
+    }
+    if (
+      layout.qdcount !== 1 ||
+      (layout.flags & Flag.QR) === 0 ||
+      !sameQuestion(wire, layout.qnameEnd, q.wire, q.qnameEnd)
+    ) {
+      this.#store.stats.drops++;
+      return { wire };
+    }
+    const type = typify(layout);
+    const plan = planEntry(layout, type, this.#config, this.#disabled(req, type));
+    if (plan === undefined) return { wire };
+    const entry = makeEntry(q.key, wire, layout, plan.kind, plan.ttl, this.#now());
+    this.#store.put(entry);
+    return { entry };
+  }
+
+  #disabled(req: Request, type: ResponseType): { success: boolean; denial: boolean } {
+    const { disableSuccess, disableDenial } = this.#config;
+    if (disableSuccess.length === 0 && disableDenial.length === 0) return NOTHING_DISABLED;
+    const name = readName(req.query.wire, 12).toLowerCase();
+    const positive = type === ResponseType.NO_ERROR || type === ResponseType.DELEGATION;
+    return {
+      success: positive && disableSuccess.some((z) => isSubdomain(name, z)),
+      denial: !positive && disableDenial.some((z) => isSubdomain(name, z)),
+    };
+  }
+
+  /** The reply to the client that caused the fetch (`own`) or, with own=false, to a waiter. */
+  #answer(
+    result: FetchResult,
+    req: Request,
+    w: ResponseWriter,
+    stale: CacheEntry | undefined,
+    own: boolean,
+  ): number {
+    if (stale !== undefined && isFailure(result)) return this.#writeStale(stale, req, w);
+    if (result.entry !== undefined) {
+      w.write(restamp(result.entry, req.query, result.entry.ttl), 'cache');
+      return Rcode.NOERROR;
+    }
+    if (result.wire !== undefined) {
+      if (!own) throw new Error('waiters never relay a reply built for another client');
+      w.write(result.wire, 'cache');
+      return (result.wire[3] as number) & 0xf;
+    }
+    if (result.error !== undefined) throw result.error;
+    return result.rcode ?? Rcode.SERVFAIL;
+  }
+
+  #answerWaiter(
+    result: FetchResult,
+    req: Request,
+    w: ResponseWriter,
+    stale: CacheEntry | undefined,
+  ): Outcome {
+    // An uncacheable reply carries another client's ID, question case and EDNS: fetch our own.
+    if (result.entry === undefined && result.wire !== undefined) {
+      return this.#fetch(req).then((own) => this.#answer(own, req, w, stale, true));
+    }
+    return this.#answer(result, req, w, stale, false);
+  }
+
+  #serveStale(stale: CacheEntry, req: Request, w: ResponseWriter): Outcome {
+    if (this.#config.staleMode === 'verify') {
+      this.#store.stats.misses++;
+      return this.#miss(req, w, stale);
+    }
+    const rcode = this.#writeStale(stale, req, w);
+    this.#refresh(stale, req);
+    return rcode;
+  }
+
+  #writeStale(stale: CacheEntry, req: Request, w: ResponseWriter): number {
+    const stats = this.#store.stats;
+    stats.servedStale++;
+    if (stale.kind === EntryKind.POSITIVE) stats.hitsSuccess++;
+    else stats.hitsDenial++;
+    this.#store.touch(stale);
+    w.write(restamp(stale, req.query, 0), 'cache');
+    return Rcode.NOERROR;
+  }
+
+  #maybePrefetch(entry: CacheEntry, req: Request, now: number, remaining: number): void {
+    const { amount, durationMs, percentage } = this.#config.prefetch;
+    entry.hits = now - entry.lastHitAt > durationMs ? 1 : entry.hits + 1;
+    entry.lastHitAt = now;
+    if (entry.hits >= amount && remaining <= Math.ceil((percentage / 100) * entry.ttl))
+      this.#refresh(entry, req);
+  }
+
+  /** One background refresh per entry at a time, over TCP as CoreDNS does for prefetches. */
+  #refresh(entry: CacheEntry, req: Request): void {
+    if (entry.refreshing) return;
+    entry.refreshing = true;
+    this.#store.stats.prefetches++;
+    const hits = entry.hits;
+    void this.#fetch(asTcp(req)).then((result) => {
+      entry.refreshing = false;
+      if (result.entry !== undefined) {
+        result.entry.hits = hits;
+        result.entry.lastHitAt = entry.lastHitAt;
+      }
+    });
+  }
+}
+
+const NOTHING_DISABLED = { success: false, denial: false } as const;
+
+/**
+ * Anything but a NOERROR or NXDOMAIN answer: no answer at all, an error, SERVFAIL, REFUSED.
+ * With serve_stale in verify mode these fall back to the stale entry.
+ */
+function isFailure(result: FetchResult): boolean {
+  if (result.entry !== undefined) return result.entry.kind === EntryKind.SERVFAIL;
+  if (result.wire === undefined) return true;
+  const rcode = (result.wire[3] as number) & 0xf;
+  return rcode !== Rcode.NOERROR && rcode !== Rcode.NXDOMAIN;
+}
+
+function asTcp(req: Request): Request {
+  return {
+    query: req.query,
+    transport: 'tcp',
+    remoteAddress: req.remoteAddress,
+    remotePort: req.remotePort,
+    family: req.family,
+    server: req.server,
+    zone: req.zone,
+    receivedAt: req.receivedAt,
+    sizeLimit: 65535,
+  };
+}

@@ -1,0 +1,49 @@
+// A cached answer: the upstream message as wire bytes minus its OPT record, with the offsets of
+// every TTL field, so a hit is one copy plus a few patched fields (see restamp.ts).
+
+export const EntryKind = { POSITIVE: 0, NEGATIVE: 1, SERVFAIL: 2 } as const;
+export type EntryKind = (typeof EntryKind)[keyof typeof EntryKind];
+
+export class CacheEntry {
+  readonly key: string;
+  readonly wire: Buffer;
+  readonly ttlOffsets: readonly number[];
+  readonly kind: EntryKind;
+  /** Monotonic ms (performance.now()) when stored. */
+  readonly storedAt: number;
+  /** The clamped cache duration in seconds: what the client gets on the first answer. */
+  readonly ttl: number;
+  /** storedAt + ttl seconds. */
+  readonly expiresAt: number;
+  /** Prefetch bookkeeping: hits within the prefetch window, and when the last one came. */
+  hits = 0;
+  lastHitAt = 0;
+  /** True while a prefetch or stale refresh for this entry is in flight. */
+  refreshing = false;
+  // SIEVE list links and the visited bit (sieve.ts).
+  newer: CacheEntry | undefined = undefined;
+  older: CacheEntry | undefined = undefined;
+  visited = false;
+
+  constructor(
+    key: string,
+    wire: Buffer,
+    ttlOffsets: readonly number[],
+    kind: EntryKind,
+    storedAt: number,
+    ttl: number,
+  ) {
+    this.key = key;
+    this.wire = wire;
+    this.ttlOffsets = ttlOffsets;
+    this.kind = kind;
+    this.storedAt = storedAt;
+    this.ttl = ttl;
+    this.expiresAt = storedAt + ttl * 1000;
+  }
+
+  /** Whole seconds left, as CoreDNS counts them: ttl − floor(elapsed); ≤ 0 once expired. */
+  remaining(now: number): number {
+    return this.ttl - Math.floor((now - this.storedAt) / 1000);
+  }
+}

@@ -1,0 +1,32 @@
+import type { PluginDefinition } from '../../chain/definition.ts';
+import { CacheHandler } from './cache.ts';
+import { loadSnapshot, saveSnapshot } from './persist.ts';
+import { type CacheConfig, parseCache } from './setup.ts';
+import { CacheStore } from './store.ts';
+
+/**
+ * The store lives in the App's retained state under a key made of the block and the cache's
+ * own config: a reload that leaves both unchanged keeps every entry.
+ */
+export const cache: PluginDefinition<CacheConfig> = {
+  name: 'cache',
+  parse: (d, block) => parseCache(d, block),
+  setup(config, ctx) {
+    const key = `cache|${ctx.block.zones.join(',')}:${ctx.block.port}|${JSON.stringify(config)}`;
+    const store = ctx.retained.acquire(
+      key,
+      () => {
+        const created = new CacheStore(config);
+        if (config.persistPath !== undefined)
+          loadSnapshot(created, config, config.persistPath, ctx.log);
+        return created;
+      },
+      async (retired) => {
+        if (config.persistPath !== undefined)
+          await saveSnapshot(retired, config.persistPath, ctx.log);
+      },
+    );
+    ctx.onShutdown(() => ctx.retained.release(key));
+    return (next) => new CacheHandler(next, config, store, ctx.block.zones);
+  },
+};

@@ -1,0 +1,155 @@
+// Warm restart: the cache written to a file on shutdown and read back at start, so an upgraded
+// or restarted agent does not send a miss storm to kube-dns. The file ends in a SHA-256 of its
+// contents; a missing, short or corrupt file is logged and ignored. Stored messages are walked
+// again on load, so offsets are never taken on trust.
+
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { rename, writeFile } from 'node:fs/promises';
+import { HEADER_LENGTH } from '../../dns/constants.ts';
+import { walkMessage } from '../../dns/message.ts';
+import { lowerByte } from '../../dns/name.ts';
+import type { Logger } from '../../util/log.ts';
+import { CacheEntry, EntryKind } from './entry.ts';
+import type { CacheConfig } from './setup.ts';
+import type { CacheStore } from './store.ts';
+
+const MAGIC = 'NLDC';
+const VERSION = 1;
+const DIGEST_LENGTH = 32;
+
+export async function saveSnapshot(
+  store: CacheStore,
+  path: string,
+  log: Logger,
+  wallNow = Date.now(),
+  now = performance.now(),
+): Promise<void> {
+  const parts: Buffer[] = [];
+  const head = Buffer.alloc(4 + 1 + 8 + 4);
+  head.write(MAGIC, 0, 'latin1');
+  head[4] = VERSION;
+  head.writeDoubleBE(wallNow, 5);
+  let count = 0;
+  parts.push(head);
+  for (const sieve of [store.positive, store.negative]) {
+    for (const e of sieve.entries()) {
+      const key = Buffer.from(e.key, 'latin1');
+      const meta = Buffer.allocUnsafe(2 + key.length + 1 + 4 + 8 + 2);
+      let pos = meta.writeUInt16BE(key.length, 0);
+      pos += key.copy(meta, pos);
+      pos = meta.writeUInt8(e.kind, pos);
+      pos = meta.writeUInt32BE(e.ttl, pos);
+      pos = meta.writeDoubleBE(e.expiresAt - now, pos);
+      meta.writeUInt16BE(e.wire.length, pos);
+      parts.push(meta, e.wire);
+      count++;
+    }
+  }
+  head.writeUInt32BE(count, 13);
+  const body = Buffer.concat(parts);
+  const digest = createHash('sha256').update(body).digest();
+  try {
+    await writeFile(`${path}.tmp`, Buffer.concat([body, digest]));
+    await rename(`${path}.tmp`, path);
+    log.info(`wrote ${count} entries to ${path}`);
+  } catch (err) {
+    log.error(`could not write the cache snapshot ${path}: ${(err as Error).message}`);
+  }
+}
+
+/** Loads entries that are still fresh, or stale but inside the serve_stale window. */
+export function loadSnapshot(
+  store: CacheStore,
+  config: CacheConfig,
+  path: string,
+  log: Logger,
+  wallNow = Date.now(),
+  now = performance.now(),
+): number {
+  let file: Buffer;
+  try {
+    file = readFileSync(path);
+  } catch (err) {
+    log.info(
+      `no cache snapshot loaded from ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    );
+    return 0;
+  }
+  try {
+    return readEntries(file, store, config, wallNow, now, log, path);
+  } catch (err) {
+    log.warning(`ignoring the cache snapshot ${path}: ${(err as Error).message}`);
+    store.positive.clear();
+    store.negative.clear();
+    return 0;
+  }
+}
+
+function readEntries(
+  file: Buffer,
+  store: CacheStore,
+  config: CacheConfig,
+  wallNow: number,
+  now: number,
+  log: Logger,
+  path: string,
+): number {
+  if (file.length < 17 + DIGEST_LENGTH) throw new Error('file too short');
+  const body = file.subarray(0, file.length - DIGEST_LENGTH);
+  if (!createHash('sha256').update(body).digest().equals(file.subarray(body.length)))
+    throw new Error('checksum mismatch (partial or corrupt file)');
+  if (body.toString('latin1', 0, 4) !== MAGIC || body[4] !== VERSION)
+    throw new Error('not a nodelocaldns cache snapshot of this version');
+  const elapsedMs = Math.max(0, wallNow - body.readDoubleBE(5));
+  const count = body.readUInt32BE(13);
+  let pos = 17;
+  let loaded = 0;
+  let dropped = 0;
+  for (let i = 0; i < count; i++) {
+    const keyLength = body.readUInt16BE(pos);
+    const key = body.toString('latin1', pos + 2, pos + 2 + keyLength);
+    pos += 2 + keyLength;
+    const kind = body.readUInt8(pos);
+    const ttl = body.readUInt32BE(pos + 1);
+    const remainingMs = body.readDoubleBE(pos + 5) - elapsedMs;
+    const wireLength = body.readUInt16BE(pos + 13);
+    pos += 15;
+    const wire = Buffer.allocUnsafeSlow(wireLength);
+    if (body.copy(wire, 0, pos, pos + wireLength) !== wireLength)
+      throw new Error('entry runs past the end');
+    pos += wireLength;
+    if (kind !== EntryKind.POSITIVE && kind !== EntryKind.NEGATIVE && kind !== EntryKind.SERVFAIL)
+      throw new Error(`unknown entry kind ${kind}`);
+    const usable =
+      remainingMs > 0 || (kind !== EntryKind.SERVFAIL && remainingMs + config.serveStaleMs > 0);
+    if (!usable) {
+      dropped++;
+      continue;
+    }
+    const layout = walkMessage(wire);
+    if (!keyMatches(key, wire, layout.qnameEnd))
+      throw new Error('entry key does not match its message');
+    if (layout.opt !== undefined) throw new Error('stored message carries an OPT record');
+    const offsets = layout.records.map((r) => r.ttlOffset);
+    const storedAt = now + remainingMs - ttl * 1000;
+    store.put(new CacheEntry(key, wire, offsets, kind, storedAt, ttl));
+    loaded++;
+  }
+  if (pos !== body.length) throw new Error('trailing bytes after the last entry');
+  log.info(
+    `loaded ${loaded} entries from ${path} (${dropped} expired, snapshot ${Math.round(elapsedMs / 1000)}s old)`,
+  );
+  return loaded;
+}
+
+/** The key starts with the lower-cased question name and qtype/qclass of the stored message. */
+function keyMatches(key: string, wire: Buffer, qnameEnd: number): boolean {
+  const questionLength = qnameEnd + 4 - HEADER_LENGTH;
+  if (key.length !== questionLength + 1) return false;
+  for (let i = 0; i < questionLength; i++) {
+    const b = wire[HEADER_LENGTH + i] as number;
+    if (key.charCodeAt(i) !== (i < qnameEnd - HEADER_LENGTH ? lowerByte(b) : b)) return false;
+  }
+  return true;
+}
