@@ -23,7 +23,13 @@ if (files.length === 0) {
 } else {
   const result = spawnSync(
     process.execPath,
-    ['--test', '--test-concurrency=2', '--test-timeout=120000', '--disable-warning=ExperimentalWarning', ...files],
+    [
+      '--test',
+      '--test-concurrency=2',
+      '--test-timeout=120000',
+      '--disable-warning=ExperimentalWarning',
+      ...files,
+    ],
     { stdio: 'inherit' },
   );
   process.exitCode = result.status ?? 1;
