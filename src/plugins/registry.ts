@@ -5,6 +5,7 @@ import type { PluginDefinition } from '../chain/definition.ts';
 import { bind } from './bind/index.ts';
 import { cache } from './cache/index.ts';
 import { errors } from './errors/index.ts';
+import { forward } from './forward/index.ts';
 import { log } from './log/index.ts';
 
 // Method parameters are bivariant, so each plugin's own config type fits `unknown` here; the
@@ -12,5 +13,5 @@ import { log } from './log/index.ts';
 type AnyDefinition = PluginDefinition<unknown>;
 
 export const PLUGINS: ReadonlyMap<string, AnyDefinition> = new Map<string, AnyDefinition>(
-  [bind, cache, errors, log].map((d) => [d.name, d]),
+  [bind, cache, errors, forward, log].map((d) => [d.name, d]),
 );
