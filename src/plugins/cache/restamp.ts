@@ -8,7 +8,7 @@ import type { ScannedQuery } from '../../dns/query.ts';
 import type { CacheEntry } from './entry.ts';
 
 /** Header bits a cached answer keeps from upstream; the rest come from the query or are zero. */
-const STORED_FLAGS = Flag.RA | Flag.AD | RCODE_MASK;
+const STORED_FLAGS = Flag.AD | RCODE_MASK;
 
 /**
  * Builds the reply to `q` from `entry` with every TTL set to `ttl` seconds.
@@ -22,9 +22,11 @@ export function restamp(entry: CacheEntry, q: ScannedQuery, ttl: number): Buffer
   const out = Buffer.allocUnsafe(stored.length + optLength);
   stored.copy(out, 0);
   out.writeUInt16BE(q.id, 0);
+  // RA=1: the agent offers recursion, whatever an authoritative upstream said.
   let flags =
     (stored.readUInt16BE(2) & STORED_FLAGS) |
     Flag.QR |
+    Flag.RA |
     (q.flags & (OPCODE_MASK | Flag.RD | Flag.CD));
   if (!q.dnssecOk && (q.flags & Flag.AD) === 0) flags &= ~Flag.AD;
   out.writeUInt16BE(flags, 2);
