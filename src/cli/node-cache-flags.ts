@@ -156,7 +156,7 @@ export const FLAG_SPECS: readonly FlagSpec[] = [
     name: 'quiet',
     kind: 'bool',
     defaultValue: 'false',
-    usage: 'accepted for compatibility (no startup banner is printed)',
+    usage: 'accepted for compatibility',
   },
   // own
   {

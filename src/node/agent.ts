@@ -1,0 +1,187 @@
+// The node agent: node-cache's startup, periodic sync and teardown around the DNS server.
+//   1. metrics listener, leftover rules out (no interception before we serve), Corefile rendered;
+//   2. interface ensured, server started;
+//   3. rules in once the server answered a real query; out whenever it stops serving;
+//   4. every -syncinterval: interface and rules re-checked (and repaired, never duplicated);
+//   5. stop: rules out first (pods fall back to kube-dns through DNAT), server drained, interface
+//      removed — all skipped with -skipteardown except stopping the server.
+
+import { existsSync } from 'node:fs';
+import { rm, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { lookupServiceHost, serviceHostEnvName } from '../kube/service-env.ts';
+import { createLogger, type Logger } from '../util/log.ts';
+import { ConfigSync } from './config-sync.ts';
+import { selectBackend } from './detect.ts';
+import { type CommandRunner, ExecFileRunner } from './exec.ts';
+import { InProcessServer } from './in-process.ts';
+import { LinkManager } from './link.ts';
+import { type MetricsListener, startMetricsServer } from './metrics-server.ts';
+import { errorText, Reconciler } from './reconciler.ts';
+import { SetupErrors } from './setup-errors.ts';
+import { ChildSupervisor, type ServerRunner } from './supervisor.ts';
+import type { AgentOptions } from './types.ts';
+
+export const DEFAULT_KUBE_DNS_CONFIG_DIR = '/etc/kube-dns';
+
+export interface AgentDeps {
+  readonly runner?: CommandRunner;
+  readonly log?: Logger;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Script of the server child; tests pass a stand-in. */
+  readonly childEntry?: string;
+  readonly childExecArgv?: readonly string[];
+  /** Liveness probe period of the child (default 2 s). */
+  readonly livenessIntervalMs?: number;
+}
+
+/** server-child.ts next to this file (server-child.js once compiled). */
+export function defaultChildEntry(): string {
+  const ext = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
+  return fileURLToPath(new URL(`./server-child.${ext}`, import.meta.url));
+}
+
+export class NodeAgent {
+  readonly errors = new SetupErrors();
+  readonly reconciler: Reconciler;
+  readonly server: ServerRunner;
+  readonly #o: AgentOptions;
+  readonly #log: Logger;
+  readonly #sync: ConfigSync;
+  #metrics: MetricsListener | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #stopped: Promise<void> | undefined;
+  #pidfileWritten = false;
+
+  constructor(options: AgentOptions, deps: AgentDeps = {}) {
+    this.#o = options;
+    this.#log = deps.log ?? createLogger();
+    const runner = deps.runner ?? new ExecFileRunner();
+    const env = deps.env ?? process.env;
+    const link = options.setupInterface
+      ? new LinkManager(runner, {
+          name: options.interfaceName,
+          type: options.interfaceType,
+          ips: options.localIps,
+        })
+      : undefined;
+    this.reconciler = new Reconciler({
+      localIps: options.localIps,
+      dnsPort: options.dnsPort,
+      healthPort: options.healthPort,
+      link,
+      backend: options.setupRules
+        ? () => selectBackend(runner, options.rulesBackend, options.iptablesWaitSeconds)
+        : undefined,
+      errors: this.errors,
+      log: this.#log,
+    });
+    const clusterDns = lookupServiceHost(options.upstreamSvc, env);
+    if (clusterDns === undefined)
+      this.#log.warning(
+        `${serviceHostEnvName(options.upstreamSvc)} is not set to an IP; __PILLAR__CLUSTER__DNS__ cannot be filled`,
+      );
+    const kubeDir =
+      options.kubeDnsConfigDir ??
+      (existsSync(DEFAULT_KUBE_DNS_CONFIG_DIR) ? DEFAULT_KUBE_DNS_CONFIG_DIR : undefined);
+    this.#sync = new ConfigSync({
+      baseCorefile: options.baseCorefile,
+      corefilePath: options.corefilePath,
+      kubeDnsConfigDir: kubeDir,
+      params: {
+        localIps: options.localIps,
+        clusterDns,
+        resolvConf: options.resolvConf,
+        prometheusEndpoint: options.prometheusListenAddress,
+        dnsPort: options.dnsPort,
+      },
+      intervalMs: options.configSyncIntervalMs,
+      errors: this.errors,
+      log: this.#log,
+      onChange: async () => {
+        try {
+          await this.server.reload();
+          this.#log.info('server: reloaded the new Corefile');
+        } catch (e) {
+          this.errors.count('configmap');
+          this.#log.error(
+            `server: reload failed, the previous config keeps serving: ${errorText(e)}`,
+          );
+        }
+      },
+    });
+    this.server = options.supervise
+      ? new ChildSupervisor({
+          entry: deps.childEntry ?? defaultChildEntry(),
+          args: [JSON.stringify({ corefilePath: options.corefilePath, dnsPort: options.dnsPort })],
+          execArgv: deps.childExecArgv ?? [],
+          restartDelayMs: options.restartDelayMs,
+          ...(deps.livenessIntervalMs === undefined
+            ? {}
+            : { livenessIntervalMs: deps.livenessIntervalMs }),
+          log: this.#log,
+        })
+      : new InProcessServer(
+          options.corefilePath,
+          options.dnsPort,
+          options.restartDelayMs,
+          this.#log,
+        );
+    this.errors.onChange((counts) => this.server.setSetupErrors(counts));
+  }
+
+  /** The bound metrics listener, if any. */
+  get metricsAddress(): { address: string; port: number } | undefined {
+    return this.#metrics?.address;
+  }
+
+  async start(): Promise<void> {
+    this.#metrics = await startMetricsServer(this.#o.metricsListenAddress, this.errors, this.#log);
+    this.server.setSetupErrors(this.errors.snapshot());
+    // Rules from an earlier instance that died would intercept traffic nobody answers yet.
+    if (!this.#o.skipTeardown) await this.reconciler.setRulesWanted(false);
+    await this.#sync.start();
+    await this.reconciler.ensureInterface();
+    this.server.start({
+      onServing: () => {
+        void this.reconciler.setRulesWanted(true).then(() => this.#writePidfile());
+      },
+      onDown: (reason) => {
+        this.#log.warning(`server not serving (${reason}): removing interception rules`);
+        void this.reconciler.setRulesWanted(false);
+      },
+    });
+    this.#timer = setInterval(() => void this.reconciler.sync(), this.#o.syncIntervalMs);
+  }
+
+  async #writePidfile(): Promise<void> {
+    if (this.#o.pidfile === undefined || this.#pidfileWritten) return;
+    this.#pidfileWritten = true;
+    try {
+      await writeFile(this.#o.pidfile, `${process.pid}\n`);
+    } catch (e) {
+      this.#log.error(`pidfile: ${errorText(e)}`);
+    }
+  }
+
+  stop(): Promise<void> {
+    this.#stopped ??= this.#stop();
+    return this.#stopped;
+  }
+
+  async #stop(): Promise<void> {
+    this.#log.info('stopping');
+    clearInterval(this.#timer);
+    this.#sync.stop();
+    if (this.#o.skipTeardown) {
+      await this.server.stop();
+    } else {
+      await this.reconciler.setRulesWanted(false);
+      await this.server.stop();
+      await this.reconciler.teardown();
+    }
+    if (this.#o.pidfile !== undefined) await rm(this.#o.pidfile, { force: true });
+    await this.#metrics?.close();
+    this.#log.info('stopped');
+  }
+}
