@@ -17,6 +17,10 @@ type Settle = (value: number | PromiseLike<number>) => void;
 type Fail = (reason: unknown) => void;
 const unset = (): void => {};
 
+/** Pause before another pass over upstreams that all failed; doubles per pass up to the max. */
+const FIRST_PASS_PAUSE_MS = 25;
+const MAX_PASS_PAUSE_MS = 250;
+
 export class ForwardQuery implements Exchange {
   readonly frame: Buffer;
   readonly message: Buffer;
@@ -36,6 +40,8 @@ export class ForwardQuery implements Exchange {
   #fails = 0;
   /** Failed exchanges, for max_connect_attempts. */
   #attempts = 0;
+  /** Passes over the list that ended in an exchange error. */
+  #passes = 0;
   #current: Upstream | undefined;
   #overTcp = false;
   #lastError: Error | undefined;
@@ -114,11 +120,20 @@ export class ForwardQuery implements Exchange {
     this.#attempts++;
     const suspect = !(err instanceof UpstreamError) || err.suspectsUpstream;
     if (suspect && fwd.config.maxFails !== 0) this.#current?.healthcheck();
-    if (this.#fails < this.#list.length) this.#step();
-    else this.#fail();
+    if (this.#fails >= this.#list.length) {
+      this.#fail();
+    } else if (this.#i >= this.#list.length) {
+      // A whole pass failed. CoreDNS starts the next one at once, which against a refusing
+      // upstream is a connect storm until the health checks mark it down; pause a little.
+      const pause = Math.min(FIRST_PASS_PAUSE_MS * 2 ** this.#passes++, MAX_PASS_PAUSE_MS);
+      setTimeout(() => this.#step(), pause);
+    } else {
+      this.#step();
+    }
   }
 
   onAnswer(answer: Buffer, layout: MessageLayout, matches: boolean): void {
+    this.#lastError = undefined; // CoreDNS keeps only the latest exchange's error
     const fwd = this.#fwd;
     const config = fwd.config;
     if ((layout.flags & Flag.TC) !== 0 && config.preferUdp && !config.forceTcp && !this.#overTcp) {

@@ -19,7 +19,8 @@ export interface Seen {
 }
 
 export type Action =
-  | { reply: Buffer; delayMs?: number }
+  /** `before` datagrams/frames go out first (spoofs, strays), then `reply`. */
+  | { reply: Buffer; delayMs?: number; before?: Buffer[] }
   | { drop: true }
   /** TCP: close the connection (after `delayMs`) without answering. */
   | { close: true; delayMs?: number };
@@ -64,14 +65,18 @@ export function answerFor(
   return out;
 }
 
-export async function startUpstream(script: Script): Promise<FakeUpstream> {
+/** Starts on `port` (0: any free one; a fixed port brings a stopped upstream back). */
+export async function startUpstream(script: Script, port = 0): Promise<FakeUpstream> {
   const seen: Seen[] = [];
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
   let conns = 0;
   let stopped = false;
   const later = (ms: number, fn: () => void): void => {
-    if (ms <= 0) return fn();
+    if (ms <= 0) {
+      fn();
+      return;
+    }
     const t = setTimeout(() => {
       timers.delete(t);
       if (!stopped) fn();
@@ -104,20 +109,26 @@ export async function startUpstream(script: Script): Promise<FakeUpstream> {
       for (const f of reader.push(chunk)) {
         const action = script(record(f, 'tcp', conn));
         if ('reply' in action)
-          later(action.delayMs ?? 0, () => sock.destroyed || sock.write(frame(action.reply)));
+          later(action.delayMs ?? 0, () => {
+            if (sock.destroyed) return;
+            for (const b of [...(action.before ?? []), action.reply]) sock.write(frame(b));
+          });
         else if ('close' in action) later(action.delayMs ?? 0, () => sock.destroy());
       }
     });
   });
-  await new Promise<void>((resolve) => udp.bind(0, '127.0.0.1', resolve));
-  const port = udp.address().port;
+  await new Promise<void>((resolve, reject) => {
+    udp.once('error', reject);
+    udp.bind(port, '127.0.0.1', resolve);
+  });
+  const bound = udp.address().port;
   await new Promise<void>((resolve, reject) => {
     tcp.once('error', reject);
-    tcp.listen(port, '127.0.0.1', resolve);
+    tcp.listen(bound, '127.0.0.1', resolve);
   });
   return {
-    port,
-    address: `127.0.0.1:${port}`,
+    port: bound,
+    address: `127.0.0.1:${bound}`,
     seen,
     tcpConnections: () => conns,
     async stop() {
