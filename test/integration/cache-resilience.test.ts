@@ -1,0 +1,103 @@
+// What the cache does for a node when kube-dns goes away, and across a restart.
+
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { it } from 'node:test';
+import { startApp } from '../../src/app.ts';
+import { memoryLogger } from '../../src/util/log.ts';
+import { dig } from '../helpers/dig.ts';
+import { startFakeUpstream } from '../helpers/fake-upstream.ts';
+import { buildResponse, rr } from '../helpers/rr.ts';
+import { startAgent } from './agent-harness.ts';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+it('keeps answering cached names with serve_stale while the upstream is down, and fails uncached ones in bounded time', async (t) => {
+  const upstream = await startFakeUpstream((q) =>
+    buildResponse({
+      query: q.wire,
+      ownerCase: 'query',
+      answer: [rr(`${q.qname} 30 IN A 10.96.0.10`)],
+    }),
+  );
+  let stopped = false;
+  t.after(() => (stopped ? undefined : upstream.stop()));
+  const agent = await startAgent(
+    t,
+    `cluster.local:0 {\n bind 127.0.0.1\n cache {\n success 9984 1 0\n serve_stale 1h\n }\n forward . ${upstream.address} {\n force_tcp\n }\n}\n`,
+  );
+  const ask = (name: string) =>
+    dig(['@127.0.0.1', '-p', String(agent.port), name], { timeoutMs: 15_000 });
+  assert.equal((await ask('kube-dns.kube-system.svc.cluster.local')).answer[0]?.ttl, 1);
+  await upstream.stop();
+  stopped = true;
+  await sleep(1100);
+  const stale = await ask('kube-dns.kube-system.svc.cluster.local');
+  assert.equal(stale.status, 'NOERROR');
+  assert.equal(stale.answer[0]?.data, '10.96.0.10');
+  assert.equal(stale.answer[0]?.ttl, 0);
+  const started = Date.now();
+  const uncached = await ask('web.default.svc.cluster.local');
+  assert.equal(uncached.status, 'SERVFAIL');
+  assert.ok(Date.now() - started < 6000, `SERVFAIL took ${Date.now() - started} ms`);
+});
+
+it('restarts warm from its snapshot without asking the upstream again', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'nld-warm-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const upstream = await startFakeUpstream((q) =>
+    buildResponse({
+      query: q.wire,
+      ownerCase: 'query',
+      answer: [rr(`${q.qname} 300 IN A 10.96.0.10`)],
+    }),
+  );
+  t.after(() => upstream.stop());
+  const corefile = `cluster.local:0 {\n bind 127.0.0.1\n cache 300 {\n persist ${join(dir, 'cluster.snap')}\n }\n forward . ${upstream.address}\n}\n`;
+  const names = [
+    'a.default.svc.cluster.local',
+    'b.default.svc.cluster.local',
+    'c.default.svc.cluster.local',
+  ];
+  const first = await startApp({ corefileText: corefile, log: memoryLogger() });
+  await first.serving;
+  const port1 = first.listeners()[0]?.port ?? 0;
+  for (const name of names) await dig(['@127.0.0.1', '-p', String(port1), name]);
+  assert.equal(upstream.count(), names.length);
+  await first.stop();
+
+  await sleep(1100);
+  const log = memoryLogger();
+  const second = await startApp({ corefileText: corefile, log });
+  t.after(() => second.stop());
+  await second.serving;
+  const port2 = second.listeners()[0]?.port ?? 0;
+  for (const name of names) {
+    const r = await dig(['@127.0.0.1', '-p', String(port2), name]);
+    assert.equal(r.answer[0]?.data, '10.96.0.10');
+    assert.ok((r.answer[0]?.ttl ?? 300) < 300, 'TTL reduced by the time that passed');
+  }
+  assert.equal(upstream.count(), names.length, 'no upstream traffic after the warm restart');
+  assert.ok(log.lines.some((l) => /loaded 3 entries/.test(l)));
+});
+
+it('keeps cache entries across a reload that leaves the cache config unchanged', async (t) => {
+  const upstream = await startFakeUpstream((q) =>
+    buildResponse({
+      query: q.wire,
+      ownerCase: 'query',
+      answer: [rr(`${q.qname} 300 IN A 10.96.0.10`)],
+    }),
+  );
+  t.after(() => upstream.stop());
+  const corefile = (extra: string) =>
+    `cluster.local:0 {\n bind 127.0.0.1\n ${extra}\n cache 300\n forward . ${upstream.address}\n}\n`;
+  const agent = await startAgent(t, corefile(''));
+  await dig(['@127.0.0.1', '-p', String(agent.port), 'a.default.svc.cluster.local']);
+  await agent.app.reload(corefile('errors'));
+  assert.equal(agent.app.listeners()[0]?.port, agent.port, 'listener kept');
+  await dig(['@127.0.0.1', '-p', String(agent.port), 'a.default.svc.cluster.local']);
+  assert.equal(upstream.count(), 1);
+});
