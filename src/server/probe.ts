@@ -10,10 +10,10 @@ import { nameToWire } from '../dns/name.ts';
 export const PROBE_NAME = `nodelocaldns-self-check-${randomBytes(6).toString('hex')}.`;
 const PROBE_WIRE = nameToWire(PROBE_NAME);
 
-/** The key scanQuery computes for the probe (CH TXT, no EDNS, no CD). */
+/** The key scanQuery computes for the probe (CH TXT, no DO, no CD: no flag suffix). */
 export const PROBE_KEY = Buffer.concat([
   PROBE_WIRE,
-  Buffer.from([RRType.TXT >> 8, RRType.TXT & 0xff, RRClass.CH >> 8, RRClass.CH & 0xff, 0]),
+  Buffer.from([RRType.TXT >> 8, RRType.TXT & 0xff, RRClass.CH >> 8, RRClass.CH & 0xff]),
 ]).toString('latin1');
 
 export function buildProbe(id: number): Buffer {

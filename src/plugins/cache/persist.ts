@@ -143,10 +143,10 @@ function readEntries(
   return loaded;
 }
 
-/** The key starts with the lower-cased question name and qtype/qclass of the stored message. */
+/** The key is the stored question with its name lower-cased, plus at most a DO/CD suffix. */
 function keyMatches(key: string, wire: Buffer, qnameEnd: number): boolean {
   const questionLength = qnameEnd + 4 - HEADER_LENGTH;
-  if (key.length !== questionLength + 1) return false;
+  if (key.length !== questionLength && key.length !== questionLength + 1) return false;
   for (let i = 0; i < questionLength; i++) {
     const b = wire[HEADER_LENGTH + i] as number;
     if (key.charCodeAt(i) !== (i < qnameEnd - HEADER_LENGTH ? lowerByte(b) : b)) return false;

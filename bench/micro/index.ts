@@ -1,0 +1,2 @@
+// Runs every micro benchmark: `npm run bench`.
+await import('./cache.bench.ts');
