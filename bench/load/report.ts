@@ -1,0 +1,114 @@
+// Machine description and the markdown results table for bench/load/run.ts.
+
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { REPO_ROOT } from '../../test/helpers/fixtures.ts';
+
+export interface Row {
+  target: string;
+  scenario: string;
+  /** Undefined when the run failed; `error` says why. */
+  qps?: number | undefined;
+  cpuUsPerQuery?: number | undefined;
+  /** Server CPU time / wall time over the measured run, in percent of one core. */
+  cpuPercent?: number | undefined;
+  avgLatencyMs?: number | undefined;
+  p50Ms?: number | undefined;
+  p90Ms?: number | undefined;
+  p99Ms?: number | undefined;
+  sent?: number | undefined;
+  lost?: number | undefined;
+  latencyLost?: number | undefined;
+  /** Upstream (knot) queries per completed query during the measured run. */
+  upstreamPerQuery?: number | undefined;
+  rcodes?: string;
+  /** Measured runs behind the row (median by qps) and their qps range. */
+  repeats?: number;
+  qpsRange?: readonly [number, number];
+  error?: string;
+}
+
+function firstLine(cmd: string, args: string[], pattern?: RegExp): string {
+  try {
+    const out = execFileSync(cmd, args, {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 5000,
+    });
+    const line = pattern ? out.split('\n').find((l) => pattern.test(l)) : out.split('\n')[0];
+    return (line ?? '').trim() || 'unknown';
+  } catch (err) {
+    // dnsperf -h exits non-zero but prints its version
+    const out = String((err as { stdout?: unknown }).stdout ?? '');
+    return (
+      out
+        .split('\n')
+        .find((l) => (pattern ?? /./).test(l))
+        ?.trim() ?? 'unknown'
+    );
+  }
+}
+
+/** The VM may be shared: a busy machine explains noisy numbers. */
+export function loadAverage(): string {
+  return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' / ');
+}
+
+export function machineInfo(): Record<string, string> {
+  const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
+  const model = /^model name\s*:\s*(.*)$/m.exec(cpuinfo)?.[1] ?? 'unknown';
+  return {
+    cpu: `${model} (${cpus().length} CPUs)`,
+    kernel: readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim(),
+    node: process.version,
+    dnsperf: firstLine('dnsperf', ['-h'], /^Version/),
+    knot: firstLine('/usr/sbin/knotd', ['--version']),
+    unbound: firstLine('/usr/sbin/unbound', ['-V'], /^Version/),
+    tree: firstLine('git', ['-C', REPO_ROOT, 'describe', '--always', '--dirty']),
+    'load average at start (1/5/15 min)': loadAverage(),
+  };
+}
+
+const fmt = (n: number | undefined, digits = 0): string =>
+  n === undefined
+    ? '–'
+    : n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+export function renderMarkdown(
+  rows: readonly Row[],
+  meta: { date: string; info: Record<string, string>; settings: string[] },
+): string {
+  const out: string[] = [`# Load benchmark, ${meta.date}`, ''];
+  for (const [k, v] of Object.entries(meta.info)) out.push(`- **${k}**: ${v}`);
+  out.push(...meta.settings.map((s) => `- ${s}`), '');
+  out.push(
+    '| target | scenario | qps | server CPU µs/query | server CPU % | avg latency at max load (ms) | p50 / p90 / p99 at fixed rate (ms) | lost (max load / fixed rate) | upstream queries per query | rcodes |',
+    '|---|---|--:|--:|--:|--:|--:|--:|--:|---|',
+  );
+  for (const r of rows) {
+    if (r.error !== undefined) {
+      out.push(
+        `| ${r.target} | ${r.scenario} | failed | | | | | | | ${r.error.split('\n')[0]?.slice(0, 120) ?? ''} |`,
+      );
+      continue;
+    }
+    out.push(
+      `| ${r.target} | ${r.scenario} | ${fmt(r.qps)}${r.qpsRange ? ` (${fmt(r.qpsRange[0])}–${fmt(r.qpsRange[1])})` : ''} | ${fmt(r.cpuUsPerQuery, 1)} | ${fmt(r.cpuPercent)} | ${fmt(r.avgLatencyMs, 3)} | ${fmt(r.p50Ms, 3)} / ${fmt(r.p90Ms, 3)} / ${fmt(r.p99Ms, 3)} | ${fmt(r.lost)} / ${fmt(r.latencyLost)} | ${fmt(r.upstreamPerQuery, 3)} | ${r.rcodes ?? ''} |`,
+    );
+  }
+  const failures = rows.filter((r) => r.error !== undefined);
+  if (failures.length > 0) {
+    out.push('', '## Failures', '');
+    for (const f of failures)
+      out.push(
+        `### ${f.target} / ${f.scenario}`,
+        '',
+        '```',
+        (f.error ?? '').trim().slice(-1500),
+        '```',
+        '',
+      );
+  }
+  return `${out.join('\n')}\n`;
+}

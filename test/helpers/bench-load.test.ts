@@ -1,0 +1,103 @@
+// The load harness's pieces that have logic: dnsperf summary parsing, percentiles, /proc CPU
+// accounting, and the bare responder (spawned for real, queried over UDP and TCP).
+
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { describe, it } from 'node:test';
+import { dnsperfArgs, parseSummary, percentile } from '../../bench/load/dnsperf.ts';
+import { clockTicksPerSecond, treeCpuTicks } from '../../bench/load/procstat.ts';
+import { messageId, query } from './client.ts';
+import { REPO_ROOT } from './fixtures.ts';
+import { inspect } from './inspect.ts';
+
+const SUMMARY = `Statistics:
+
+  Queries sent:         60000
+  Queries completed:    59990 (99.98%)
+  Queries lost:         10 (0.02%)
+
+  Response codes:       NOERROR 59000 (98.35%), NXDOMAIN 990 (1.65%)
+  Average packet size:  request 33, response 49
+  Run time (s):         3.000138
+  Queries per second:   19998.747
+
+  Average Latency (s):  0.000097 (min 0.000032, max 0.002172)
+  Latency StdDev (s):   0.000052
+`;
+
+describe('bench/load helpers', () => {
+  it('parses the dnsperf summary', () => {
+    const s = parseSummary(SUMMARY);
+    assert.ok(s);
+    assert.equal(s.sent, 60000);
+    assert.equal(s.completed, 59990);
+    assert.equal(s.lost, 10);
+    assert.equal(s.qps, 19998.747);
+    assert.equal(s.runSeconds, 3.000138);
+    assert.ok(Math.abs((s.avgLatencyMs ?? 0) - 0.097) < 1e-9);
+    assert.deepEqual(s.rcodes, { NOERROR: 59000, NXDOMAIN: 990 });
+    assert.equal(parseSummary('[Status] Testing complete'), undefined);
+  });
+
+  it('bounds every dnsperf run and pins it', () => {
+    const args = dnsperfArgs({
+      port: 5300,
+      queryFile: 'q.txt',
+      seconds: 7,
+      cpu: 1,
+      maxQps: 100,
+      maxRuns: 1,
+    });
+    assert.deepEqual(args.slice(0, 3), ['-c', '1', 'dnsperf']);
+    assert.equal(args[args.indexOf('-l') + 1], '7');
+    assert.equal(args[args.indexOf('-Q') + 1], '100');
+    assert.equal(args[args.indexOf('-s') + 1], '127.0.0.1');
+  });
+
+  it('takes nearest-rank percentiles', () => {
+    const v = Array.from({ length: 100 }, (_, i) => i + 1);
+    assert.equal(percentile(v, 50), 50);
+    assert.equal(percentile(v, 99), 99);
+    assert.equal(percentile(v, 100), 100);
+    assert.equal(percentile([7], 99), 7);
+    assert.equal(percentile([], 50), undefined);
+  });
+
+  it('reads CPU ticks of a process tree, children included', async (t) => {
+    assert.equal(clockTicksPerSecond() > 0, true);
+    // A child that burns 150 ms of CPU time (not wall time: the machine may be busy), says so, and waits.
+    const burn =
+      'const s = process.cpuUsage(); while (process.cpuUsage(s).user < 150000); console.log("done"); setInterval(() => {}, 1000);';
+    const child = spawn(process.execPath, ['-e', burn], { stdio: ['ignore', 'pipe', 'inherit'] });
+    t.after(() => child.kill('SIGKILL'));
+    await once(createInterface({ input: child.stdout }), 'line');
+    const mine = treeCpuTicks(process.pid);
+    const its = treeCpuTicks(child.pid ?? -1);
+    assert.ok(its !== undefined && its >= 10, `child ticks ${its}`);
+    assert.ok(mine !== undefined && mine >= its, 'the parent tree includes the child');
+    assert.equal(treeCpuTicks(2 ** 22 + 1), undefined);
+  });
+
+  it('runs the bare responder: the canned reply with the client ID, over UDP and TCP', async (t) => {
+    const child = spawn(process.execPath, ['bench/load/bare-responder.ts', '--port', '0'], {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    t.after(() => child.kill('SIGTERM'));
+    const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
+    const port = Number(/^ready (\d+)$/.exec(line)?.[1]);
+    for (const proto of ['udp', 'tcp'] as const) {
+      const reply = await query({
+        host: '127.0.0.1',
+        port,
+        proto,
+        name: 'whatever.test.',
+        id: 4242,
+      });
+      assert.equal(messageId(reply), 4242);
+      assert.equal(inspect(reply).answer[0]?.data, '192.0.2.1');
+    }
+  });
+});
