@@ -1,0 +1,117 @@
+// The App-wide families that belong to no plugin folder: build info, panics, reload, health
+// self-checks, plugin_enabled and node-cache's setup errors. Label-less counters are exported
+// at 0 from the start, as CoreDNS's default-registry registration makes them.
+
+import type { ExpositionWriter } from './exposition.ts';
+import { Histogram, SLIM_TIME_BUCKETS } from './histogram.ts';
+
+export const SETUP_ERROR_TYPES = [
+  'iptables',
+  'iptables_lock',
+  'interface_add',
+  'interface_check',
+  'configmap',
+] as const;
+
+export const BUILD_VERSION = '0.1.0';
+
+export interface PluginEnabled {
+  readonly server: string;
+  readonly zone: string;
+  readonly name: string;
+}
+
+/** Plain-number state the App updates; read at scrape time. */
+export class CoreCounters {
+  reloadFailed = 0;
+  /** SHA-512 of the running config, set once a Corefile change was detected (CoreDNS v1.13). */
+  reloadVersion: string | undefined;
+  readonly healthDuration = new Histogram(SLIM_TIME_BUCKETS);
+  healthFailures = 0;
+  /** Panics of DnsServers that were retired by a reload. */
+  retiredPanics = 0;
+  pluginEnabled: readonly PluginEnabled[] = [];
+}
+
+export interface CoreSources {
+  /** Panics counted by the DnsServers now serving. */
+  livePanics(): number;
+  setupErrors(): Readonly<Record<string, number>>;
+}
+
+export function collectCore(w: ExpositionWriter, c: CoreCounters, src: CoreSources): void {
+  w.family(
+    'coredns_build_info',
+    "A metric with a constant '1' value labeled by version, revision, and goversion from which CoreDNS was built.",
+    'gauge',
+  );
+  w.sample(
+    'coredns_build_info',
+    [
+      ['goversion', process.version],
+      ['revision', ''],
+      ['version', BUILD_VERSION],
+    ],
+    1,
+  );
+  w.family('coredns_panics_total', 'A metrics that counts the number of panics.', 'counter');
+  w.sample('coredns_panics_total', [], c.retiredPanics + src.livePanics());
+  w.family(
+    'coredns_reload_failed_total',
+    'Counter of the number of failed reload attempts.',
+    'counter',
+  );
+  w.sample('coredns_reload_failed_total', [], c.reloadFailed);
+  w.family(
+    'coredns_reload_version_info',
+    "A metric with a constant '1' value labeled by hash, and value which type of hash generated.",
+    'gauge',
+  );
+  if (c.reloadVersion !== undefined)
+    w.sample(
+      'coredns_reload_version_info',
+      [
+        ['hash', 'sha512'],
+        ['value', c.reloadVersion],
+      ],
+      1,
+    );
+  w.family(
+    'coredns_health_request_duration_seconds',
+    'Histogram of the time (in seconds) each request took.',
+    'histogram',
+  );
+  w.histogram('coredns_health_request_duration_seconds', [], c.healthDuration);
+  w.family(
+    'coredns_health_request_failures_total',
+    'The number of times the health check failed.',
+    'counter',
+  );
+  w.sample('coredns_health_request_failures_total', [], c.healthFailures);
+  w.family(
+    'coredns_plugin_enabled',
+    'A metric that indicates whether a plugin is enabled on per server and zone basis.',
+    'gauge',
+  );
+  for (const p of c.pluginEnabled) {
+    w.sample(
+      'coredns_plugin_enabled',
+      [
+        ['name', p.name],
+        ['server', p.server],
+        ['view', ''],
+        ['zone', p.zone],
+      ],
+      1,
+    );
+  }
+  w.family(
+    'coredns_nodecache_setup_errors_total',
+    'The number of errors during periodic network setup for node-cache',
+    'counter',
+  );
+  const errors = src.setupErrors();
+  for (const type of SETUP_ERROR_TYPES) {
+    w.sample('coredns_nodecache_setup_errors_total', [['errortype', type]], errors[type] ?? 0);
+  }
+}
