@@ -9,6 +9,7 @@ import { ListenerSet } from './app/listeners.ts';
 import { RetainedObjects } from './app/retained.ts';
 import { planCorefile } from './config/plan.ts';
 import { parseCorefile } from './corefile/parse.ts';
+import { AppServices } from './lifecycle/services.ts';
 import { PLUGINS } from './plugins/registry.ts';
 import { buildProbe } from './server/probe.ts';
 import { createLogger, type Logger } from './util/log.ts';
@@ -46,6 +47,8 @@ export interface App {
   listeners(): Array<{ host: string; port: number }>;
   setSetupErrors(counts: Readonly<Record<SetupErrorType, number>>): void;
   readonly setupErrors: Readonly<Record<SetupErrorType, number>>;
+  /** Metrics registry, HTTP listeners, readiness and the reload poller (lifecycle/services.ts). */
+  readonly services: AppServices;
 }
 
 const DEFAULT_DRAIN_MS = 5000;
@@ -65,6 +68,7 @@ class AgentApp implements App {
   #text: string | undefined;
   #servingResolve: () => void = () => {};
   readonly serving: Promise<void>;
+  readonly services: AppServices;
   setupErrors: Record<SetupErrorType, number> = {
     iptables: 0,
     iptables_lock: 0,
@@ -80,6 +84,18 @@ class AgentApp implements App {
     this.serving = new Promise((resolve) => {
       this.#servingResolve = resolve;
     });
+    this.services = new AppServices(
+      {
+        serving: this.serving,
+        selfCheck: (ms) => this.selfCheck(ms),
+        reload: () => this.reload(),
+        readCorefile: () => this.readCorefile(),
+        servers: () => [...this.#sets.values()].map((s) => s.server),
+        setupErrors: () => this.setupErrors,
+        boundPort: (host, port) => this.#sets.get(`${host}|${port}`)?.port,
+      },
+      this.#log,
+    );
   }
 
   async readCorefile(): Promise<{ text: string; file: string }> {
@@ -94,7 +110,8 @@ class AgentApp implements App {
     const blocks = planCorefile(parseCorefile(source.text, source.file), PLUGINS, {
       defaultPort: this.#options.dnsPort ?? 53,
     });
-    const next = new Instance(blocks, this.#log, this.#retained);
+    const staged = this.services.stage();
+    const next = new Instance(blocks, this.#log, this.#retained, staged);
     const created: ListenerSet[] = [];
     try {
       for (const [key, table] of next.tables) {
@@ -104,7 +121,9 @@ class AgentApp implements App {
         await set.listen();
         created.push(set);
       }
+      await staged.prepare();
     } catch (err) {
+      await staged.abort();
       await Promise.all(created.map((s) => s.close(0)));
       await next.stop();
       throw err;
@@ -113,9 +132,11 @@ class AgentApp implements App {
     const previous = this.#instance;
     this.#instance = next;
     for (const set of created) this.#sets.set(set.key, set);
-    for (const [key, table] of next.tables) this.#sets.get(key)?.server.setZones(table);
+    for (const [key, table] of next.tables)
+      this.#sets.get(key)?.server.setZones(table, this.services.rejects);
     const retired = [...this.#sets].filter(([key]) => !next.tables.has(key));
     for (const [key] of retired) this.#sets.delete(key);
+    this.services.commit(staged, next.blocks, next.handlerNames);
     await next.start();
     this.#afterSwap(
       previous,
@@ -148,7 +169,12 @@ class AgentApp implements App {
 
   async reload(text?: string): Promise<void> {
     if (text !== undefined) this.#text = text;
-    await this.load(await this.readCorefile());
+    try {
+      await this.load(await this.readCorefile());
+    } catch (err) {
+      this.services.reloadFailed();
+      throw err;
+    }
   }
 
   listeners(): Array<{ host: string; port: number }> {
@@ -167,12 +193,15 @@ class AgentApp implements App {
   }
 
   async stop(): Promise<void> {
+    // /ready says "Shutting down" and health's lameduck wait runs while DNS still answers.
+    await this.services.beginShutdown();
     const drainMs = this.#options.drainMs ?? DEFAULT_DRAIN_MS;
     const sets = [...this.#sets.values()];
     this.#sets.clear();
     await Promise.all(sets.map((s) => s.close(drainMs)));
     await this.#instance?.stop();
     this.#instance = undefined;
+    await this.services.close();
     if (this.#options.pidfile !== undefined) await rm(this.#options.pidfile, { force: true });
   }
 }

@@ -5,6 +5,7 @@ import type { Hook, QueryObserver, RetainedState, SetupContext } from '../chain/
 import { endOfChain } from '../chain/end-of-chain.ts';
 import type { Handler, Request, ResponseWriter } from '../chain/handler.ts';
 import type { PlannedBlock } from '../config/plan.ts';
+import type { StagedServices } from '../lifecycle/services.ts';
 import type { ZoneRoute } from '../server/dns-server.ts';
 import { ZoneTable } from '../server/zones.ts';
 import type { Logger } from '../util/log.ts';
@@ -33,11 +34,19 @@ export class Instance {
   readonly tracker = { active: 0 };
 
   readonly #retained: RetainedState;
+  /** What this config's plugins asked of the App (metrics, HTTP, readiness, reload). */
+  readonly services: StagedServices;
 
-  constructor(blocks: readonly PlannedBlock[], log: Logger, retained: RetainedState) {
+  constructor(
+    blocks: readonly PlannedBlock[],
+    log: Logger,
+    retained: RetainedState,
+    services: StagedServices,
+  ) {
     this.blocks = blocks;
     this.#log = log;
     this.#retained = retained;
+    this.services = services;
     for (const block of blocks) {
       const route = this.#buildRoute(block);
       this.handlerNames.set(
@@ -62,13 +71,14 @@ export class Instance {
     const setups = plugins.map((p) => {
       const name = p.definition.name;
       const ctx: SetupContext = {
-        block: { zones: block.zones, port: block.port },
+        block: { zones: block.zones, port: block.port, listen: block.listen },
         log: this.#log.forPlugin(name),
         bareLog: this.#log,
         onStartup: (hook) => this.#startup.push(hook),
         onShutdown: (hook) => this.#shutdown.push(hook),
         addObserver: (o) => observers.push(o),
         retained: this.#retained,
+        app: this.services,
       };
       return { name, plugin: p.definition.setup(p.config, ctx) };
     });
@@ -109,6 +119,7 @@ export class Instance {
         this.#log.error(`shutdown hook failed: ${(err as Error).message}`);
       }
     }
+    this.services.retire();
   }
 }
 

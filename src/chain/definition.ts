@@ -1,6 +1,7 @@
 // What every plugin folder exports from its index.ts, and what setup gets to work with.
 
 import type { DirectiveReader } from '../corefile/model.ts';
+import type { PluginServices } from '../lifecycle/services.ts';
 import type { Logger } from '../util/log.ts';
 import type { Plugin, Request, ResponseWriter } from './handler.ts';
 
@@ -14,6 +15,8 @@ export interface BlockInfo {
   /** Normalised zones of the block's keys (`cluster.local.`, `.`). */
   readonly zones: readonly string[];
   readonly port: number;
+  /** Listen addresses ('' = every address); known at setup, not while parsing. */
+  readonly listen?: readonly string[];
 }
 
 export type Hook = () => void | Promise<void>;
@@ -36,6 +39,8 @@ export interface SetupContext {
    * start with the plugin name.
    */
   readonly retained: RetainedState;
+  /** App-level services (metrics, HTTP endpoints, readiness, reload); see lifecycle/services.ts. */
+  readonly app: PluginServices;
 }
 
 /** Reference-counted objects shared across configs; released ones are disposed. */
