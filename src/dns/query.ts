@@ -13,6 +13,7 @@ import {
   RRType,
 } from './constants.ts';
 import { WireFormatError } from './errors.ts';
+import { latin1Slice } from './latin1.ts';
 import { lowerByte, plainNameLength, skipName } from './name.ts';
 
 /** What the server does with a packet before any plugin sees it (CoreDNS/miekg accept rules). */
@@ -186,23 +187,12 @@ function buildKey(q: ScannedQuery): string {
   let key: string;
   if (!upper) {
     // The common case: the question bytes are the key, one string and no copy loop.
-    key = latin1(wire, HEADER_LENGTH, q.questionEnd);
+    key = latin1Slice(wire, HEADER_LENGTH, q.questionEnd);
   } else {
     let n = 0;
     for (let i = HEADER_LENGTH; i < q.qnameEnd; i++) keyScratch[n++] = lowerByte(wire[i] as number);
     wire.copy(keyScratch, n, q.qnameEnd, q.questionEnd);
-    key = latin1(keyScratch, 0, n + 4);
+    key = latin1Slice(keyScratch, 0, n + 4);
   }
   return flags === 0 ? key : key + FLAG_SUFFIX[flags];
 }
-
-type Latin1Slicer = { latin1Slice?: (start: number, end: number) => string };
-
-/**
- * Buffer#latin1Slice is what toString('latin1') ends in; calling it directly skips the encoding
- * lookup and argument checks, about a fifth of the key's cost. Falls back if it ever goes away.
- */
-const latin1: (buf: Buffer, start: number, end: number) => string =
-  typeof (Buffer.prototype as Latin1Slicer).latin1Slice === 'function'
-    ? (buf, start, end) => (buf as Latin1Slicer as Required<Latin1Slicer>).latin1Slice(start, end)
-    : (buf, start, end) => buf.toString('latin1', start, end);

@@ -42,7 +42,7 @@ export async function saveSnapshot(
       pos = meta.writeUInt32BE(e.ttl, pos);
       pos = meta.writeDoubleBE(e.expiresAt - now, pos);
       meta.writeUInt16BE(e.wire.length, pos);
-      parts.push(meta, e.wire);
+      parts.push(meta, Buffer.from(e.wire, 'latin1'));
       count++;
     }
   }
@@ -133,7 +133,7 @@ function readEntries(
     if (layout.opt !== undefined) throw new Error('stored message carries an OPT record');
     const offsets = layout.records.map((r) => r.ttlOffset);
     const storedAt = now + remainingMs - ttl * 1000;
-    store.put(new CacheEntry(key, wire, offsets, kind, storedAt, ttl));
+    store.put(new CacheEntry(key, wire.toString('latin1'), offsets, kind, storedAt, ttl));
     loaded++;
   }
   if (pos !== body.length) throw new Error('trailing bytes after the last entry');

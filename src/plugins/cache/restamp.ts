@@ -4,6 +4,7 @@
 
 import { OPT_RECORD_LENGTH, writeOpt } from '../../dns/build.ts';
 import { Flag, OPCODE_MASK, RCODE_MASK } from '../../dns/constants.ts';
+import { latin1Write } from '../../dns/latin1.ts';
 import type { ScannedQuery } from '../../dns/query.ts';
 import type { CacheEntry } from './entry.ts';
 
@@ -20,11 +21,11 @@ export function restamp(entry: CacheEntry, q: ScannedQuery, ttl: number): Buffer
   const stored = entry.wire;
   const optLength = q.hasEdns ? OPT_RECORD_LENGTH : 0;
   const out = Buffer.allocUnsafe(stored.length + optLength);
-  stored.copy(out, 0);
+  latin1Write(out, stored, 0);
   out.writeUInt16BE(q.id, 0);
   // RA=1: the agent offers recursion, whatever an authoritative upstream said.
   let flags =
-    (stored.readUInt16BE(2) & STORED_FLAGS) |
+    (((stored.charCodeAt(2) << 8) | stored.charCodeAt(3)) & STORED_FLAGS) |
     Flag.QR |
     Flag.RA |
     (q.flags & (OPCODE_MASK | Flag.RD | Flag.CD));

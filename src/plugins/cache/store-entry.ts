@@ -17,13 +17,11 @@ export function makeEntry(
   let stored: Buffer;
   const offsets: number[] = [];
   if (opt === undefined) {
-    // Own memory, not a slice of the shared 8 KiB pool: a long-lived entry would pin a whole slab.
-    stored = Buffer.allocUnsafeSlow(wire.length);
-    wire.copy(stored);
+    stored = wire;
     for (const r of layout.records) offsets.push(r.ttlOffset);
   } else {
     const optLength = opt.end - opt.start;
-    stored = Buffer.allocUnsafeSlow(wire.length - optLength);
+    stored = Buffer.allocUnsafe(wire.length - optLength);
     wire.copy(stored, 0, 0, opt.start);
     wire.copy(stored, opt.start, opt.end);
     stored.writeUInt16BE(stored.readUInt16BE(10) - 1, 10);
@@ -32,5 +30,5 @@ export function makeEntry(
       offsets.push(r.ttlOffset > opt.start ? r.ttlOffset - optLength : r.ttlOffset);
     }
   }
-  return new CacheEntry(key, stored, offsets, kind, now, ttl);
+  return new CacheEntry(key, stored.toString('latin1'), offsets, kind, now, ttl);
 }
