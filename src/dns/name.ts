@@ -118,9 +118,12 @@ export function nameToWire(name: string): Uint8Array {
     if (c === 0x5c) {
       const digits = name.slice(i + 1, i + 4);
       if (/^\d{3}$/.test(digits)) {
-        label.push(Number(digits) & 0xff);
+        const value = Number(digits);
+        if (value > 0xff) throw new Error(`escape \\${digits} over 255 in name "${name}"`);
+        label.push(value);
         i += 3;
       } else {
+        if (i + 1 >= name.length) throw new Error(`trailing '\\' escape in name "${name}"`);
         label.push(name.charCodeAt(i + 1) & 0xff);
         i += 1;
       }

@@ -190,6 +190,13 @@ describe('nameToWire and normalizeName', () => {
     assert.throws(() => nameToWire('ä€.'), /non-ASCII/);
     assert.throws(() => normalizeName('a..b'), /empty label/);
   });
+
+  it('rejects \\DDD escapes over 255 and a lone trailing backslash', () => {
+    assert.deepEqual([...nameToWire('\\255.')], [1, 0xff, 0]);
+    assert.throws(() => nameToWire('a\\256.'), /escape/);
+    assert.throws(() => nameToWire('a\\999.'), /escape/);
+    assert.throws(() => nameToWire('a\\'), /escape/);
+  });
 });
 
 describe('lowerByte and isSubdomain', () => {
