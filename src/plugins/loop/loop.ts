@@ -66,8 +66,8 @@ export class LoopHandler implements Handler {
     if (
       this.#probing &&
       q.qtype === RRType.HINFO &&
-      q.key.startsWith(this.#probeKey) &&
-      q.key.length === this.#probeKey.length + 5
+      q.qnameLength === this.#probeKey.length &&
+      q.key.startsWith(this.#probeKey)
     ) {
       if (++this.#seen > 2) {
         this.#detected = true;
