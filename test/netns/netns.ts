@@ -50,6 +50,14 @@ export async function createNetns(t: TestContext, name: string): Promise<NetnsRu
   });
   const ns = new NetnsRunner(name);
   await ns.must('ip', 'link', 'set', 'lo', 'up');
+  // No duplicate address detection: a tentative link-local address delays neighbour discovery
+  // for a second after a veth comes up, and the first IPv6 packets would be lost.
+  await ns.must(
+    'sysctl',
+    '-qw',
+    'net.ipv6.conf.all.accept_dad=0',
+    'net.ipv6.conf.default.accept_dad=0',
+  );
   return ns;
 }
 
@@ -78,6 +86,15 @@ export async function vethPair(
         ...(addr.includes(':') ? ['nodad'] : []),
       );
     await ns.must('ip', 'link', 'set', dev, 'up');
+  }
+  for (const ns of [a, b]) {
+    const deadline = Date.now() + 5000;
+    while (
+      (await ns.must('ip', '-6', 'addr', 'show', 'tentative')).trim() !== '' &&
+      Date.now() < deadline
+    ) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
   }
 }
 

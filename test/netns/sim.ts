@@ -6,7 +6,7 @@
 // fd00:100::20) → kube-dns:53, in iptables (nat table) or nftables (`kube-proxy` table) mode.
 
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
@@ -124,7 +124,7 @@ async function nftablesKubeProxy(node: NetnsRunner): Promise<void> {
       ['nat-prerouting', 'prerouting'],
       ['nat-output', 'output'],
     ]) {
-      lines.push(`  chain ${chain} {`, `    type nat hook ${hook} priority dstnat; policy accept;`);
+      lines.push(`  chain ${chain} {`, `    type nat hook ${hook} priority -100; policy accept;`);
       for (const ip of [KUBE_DNS_CLUSTER_IP[family], UPSTREAM_CLUSTER_IP[family]]) {
         lines.push(
           `    ${fam} daddr ${ip} meta l4proto { tcp, udp } th dport 53 dnat to ${target}`,
@@ -145,14 +145,22 @@ async function nftablesKubeProxy(node: NetnsRunner): Promise<void> {
 }
 
 /** knotd serving cluster.local on the kube-dns namespace's addresses, port 53. */
-export async function startKubeDns(t: TestContext, sim: SimNode, zone: string): Promise<void> {
+export async function startKubeDns(
+  t: TestContext,
+  sim: SimNode,
+  zones: Readonly<Record<string, string>>,
+): Promise<ChildProcess> {
   const dir = join(sim.dir, 'knot');
   await rm(dir, { recursive: true, force: true });
-  await import('node:fs/promises').then((fs) => fs.mkdir(dir));
-  await writeFile(join(dir, 'cluster.local.zone'), zone);
+  await mkdir(dir);
+  const zoneConf: string[] = [];
+  for (const [name, text] of Object.entries(zones)) {
+    await writeFile(join(dir, `${name}.zone`), text);
+    zoneConf.push(`  - domain: "${name}"\n    file: "${join(dir, `${name}.zone`)}"\n`);
+  }
   await writeFile(
     join(dir, 'knot.conf'),
-    `server:\n    rundir: "${dir}"\n    listen: [ ${KUBE_DNS_POD_V4}@53, ${KUBE_DNS_POD_V6}@53 ]\n    udp-workers: 1\n    tcp-workers: 1\n    background-workers: 1\nlog:\n  - target: stderr\n    any: warning\ndatabase:\n    storage: "${dir}"\ntemplate:\n  - id: default\n    storage: "${dir}"\n    zonefile-sync: -1\n    journal-content: none\nzone:\n  - domain: "cluster.local"\n    file: "${join(dir, 'cluster.local.zone')}"\n`,
+    `server:\n    rundir: "${dir}"\n    listen: [ ${KUBE_DNS_POD_V4}@53, ${KUBE_DNS_POD_V6}@53 ]\n    udp-workers: 1\n    tcp-workers: 1\n    background-workers: 1\nlog:\n  - target: stderr\n    any: warning\ndatabase:\n    storage: "${dir}"\ntemplate:\n  - id: default\n    storage: "${dir}"\n    zonefile-sync: -1\n    journal-content: none\nzone:\n${zoneConf.join('')}`,
   );
   const knot = spawn(
     'ip',
@@ -160,13 +168,13 @@ export async function startKubeDns(t: TestContext, sim: SimNode, zone: string): 
     { stdio: ['ignore', 'ignore', 'inherit'] },
   );
   t.after(() => stopChild(knot));
+  const first = Object.keys(zones)[0] ?? '.';
   await waitFor(
-    async () =>
-      (await dig(sim.kubeDns, KUBE_DNS_POD_V4, 'cluster.local', 'SOA', ['+time=1', '+tries=1']))
-        .status === 'NOERROR',
+    async () => (await dig(sim.kubeDns, KUBE_DNS_POD_V4, first, 'SOA')).status === 'NOERROR',
     10_000,
     'knot ready',
   );
+  return knot;
 }
 
 export async function stopChild(
@@ -193,7 +201,7 @@ export async function dig(
   return parseDigOutput(r.stdout, r.stderr, r.code);
 }
 
-/** Polls `check` until true; returns the elapsed ms or throws after `timeoutMs`. */
+/** Polls `check` until true; returns when the successful check began (ms), or throws after `timeoutMs`. */
 export async function waitFor(
   check: () => Promise<boolean>,
   timeoutMs: number,
@@ -202,9 +210,10 @@ export async function waitFor(
 ): Promise<number> {
   const start = Date.now();
   for (;;) {
-    if (await check()) return Date.now() - start;
-    if (Date.now() - start > timeoutMs)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    // The time a successful check *started*: what it observed was true by then.
+    const at = Date.now() - start;
+    if (at > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (await check()) return at;
     await new Promise((r) => setTimeout(r, stepMs));
   }
 }
@@ -265,4 +274,17 @@ export async function installedRuleCount(node: NetnsRunner): Promise<number> {
 
 export async function linkExists(node: NetnsRunner, name = 'nodelocaldns'): Promise<boolean> {
   return (await node.run(['ip', 'link', 'show', name])).code === 0;
+}
+
+/** conntrack entries in the node namespace whose original source is `src`. */
+export async function conntrackFrom(node: NetnsRunner, src: string): Promise<string[]> {
+  const r = await node.run([
+    'conntrack',
+    '-L',
+    '-f',
+    src.includes(':') ? 'ipv6' : 'ipv4',
+    '-s',
+    src,
+  ]);
+  return r.stdout.split('\n').filter((l) => l.trim() !== '');
 }

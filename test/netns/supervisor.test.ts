@@ -88,7 +88,7 @@ describe('supervisor on a simulated node', () => {
     process.kill(childPid, 'SIGKILL');
     const outMs = await waitFor(
       async () => (await installedRuleCount(sim.node)) === 0,
-      2000,
+      3000,
       'rules out after SIGKILL',
       20,
     );
