@@ -70,30 +70,20 @@ export class ProcessCollector {
     g('nodejs_heap_size_used_bytes', 'Process heap size used from Node.js in bytes.', mem.heapUsed);
     g('nodejs_external_memory_bytes', 'Node.js external memory size in bytes.', mem.external);
     const d = this.#delay;
+    const delays: Array<[string, string, (h: NonNullable<typeof d>) => number]> = [
+      ['min', 'The minimum recorded event loop delay.', (h) => h.min],
+      ['max', 'The maximum recorded event loop delay.', (h) => h.max],
+      ['mean', 'The mean of the recorded event loop delays.', (h) => h.mean],
+      ['p50', 'The 50th percentile of the recorded event loop delays.', (h) => h.percentile(50)],
+      ['p90', 'The 90th percentile of the recorded event loop delays.', (h) => h.percentile(90)],
+      ['p99', 'The 99th percentile of the recorded event loop delays.', (h) => h.percentile(99)],
+    ];
+    for (const [stat, help, read] of delays) {
+      const name = `nodejs_eventloop_lag_${stat}_seconds`;
+      w.family(name, help, 'gauge');
+      if (d !== undefined && d.count > 0) w.sample(name, [], lag(read(d)));
+    }
     if (d !== undefined && d.count > 0) {
-      g('nodejs_eventloop_lag_min_seconds', 'The minimum recorded event loop delay.', lag(d.min));
-      g('nodejs_eventloop_lag_max_seconds', 'The maximum recorded event loop delay.', lag(d.max));
-      g(
-        'nodejs_eventloop_lag_mean_seconds',
-        'The mean of the recorded event loop delays.',
-        lag(d.mean),
-      );
-      g(
-        'nodejs_eventloop_lag_p50_seconds',
-        'The 50th percentile of the recorded event loop delays.',
-        lag(d.percentile(50)),
-      );
-      g(
-        'nodejs_eventloop_lag_p90_seconds',
-        'The 90th percentile of the recorded event loop delays.',
-        lag(d.percentile(90)),
-      );
-      g(
-        'nodejs_eventloop_lag_p99_seconds',
-        'The 99th percentile of the recorded event loop delays.',
-        lag(d.percentile(99)),
-      );
-      // Like prom-client: each scrape reports the delays since the previous one.
       d.reset();
     }
   }

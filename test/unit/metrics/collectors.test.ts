@@ -4,11 +4,7 @@ import type { Request, ResponseWriter } from '../../../src/chain/handler.ts';
 import { buildQuery } from '../../../src/dns/build.ts';
 import { nameToWire } from '../../../src/dns/name.ts';
 import { scanQuery } from '../../../src/dns/query.ts';
-import {
-  CacheCollector,
-  type CacheStoreLike,
-  cacheStoreSource,
-} from '../../../src/metrics/cache.ts';
+import { CacheCollector, cacheStoreSource } from '../../../src/metrics/cache.ts';
 import { DnsMetrics, rcodeLabel, typeIndex } from '../../../src/metrics/dns.ts';
 import { ExpositionWriter } from '../../../src/metrics/exposition.ts';
 import {
@@ -112,7 +108,22 @@ describe('dns slots', () => {
   });
 });
 
-function fakeStore(): CacheStoreLike & { stats: Record<string, number> } {
+type StatName =
+  | 'requests'
+  | 'hitsSuccess'
+  | 'hitsDenial'
+  | 'misses'
+  | 'prefetches'
+  | 'drops'
+  | 'servedStale';
+
+interface FakeStore {
+  stats: Record<StatName, number>;
+  positive: { size: number; evictions: number };
+  negative: { size: number; evictions: number };
+}
+
+function fakeStore(): FakeStore {
   return {
     stats: {
       requests: 0,

@@ -1,0 +1,94 @@
+// The status page rendered by headless Chromium (Debian's `chromium`): it must show live numbers
+// from /debug/top with no external assets. NLD_SCREENSHOT=<file> also saves a screenshot (the
+// one in docs/observability.md was made this way).
+
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { copyFile, mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { it } from 'node:test';
+import { promisify } from 'node:util';
+import { query } from '../helpers/client.ts';
+import { startFakeUpstream } from '../helpers/fake-upstream.ts';
+import { buildResponse, rr } from '../helpers/rr.ts';
+import { startAgent } from './agent-harness.ts';
+import { get, httpPort } from './observe-helpers.ts';
+
+const run = promisify(execFile);
+const CHROMIUM = '/usr/bin/chromium';
+
+async function chromium(dir: string, args: string[]): Promise<string> {
+  const { stdout } = await run(
+    CHROMIUM,
+    [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      `--user-data-dir=${join(dir, 'profile')}`,
+      '--virtual-time-budget=4000',
+      ...args,
+    ],
+    { timeout: 20_000, maxBuffer: 4 * 1024 * 1024 },
+  );
+  return stdout;
+}
+
+it('renders qps, names, clients and search-path misses in headless Chromium', async (t) => {
+  if ((await stat(CHROMIUM).catch(() => undefined)) === undefined) {
+    t.skip('chromium is not installed (apt-get install chromium)');
+    return;
+  }
+  const dir = await mkdtemp(join(tmpdir(), 'nld-status-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const upstream = await startFakeUpstream((q) =>
+    q.qname.endsWith('cluster.local.') && q.qname.includes('example.com')
+      ? buildResponse({ query: q.wire, rcode: 3 })
+      : buildResponse({ query: q.wire, answer: [rr(`${q.qname} 30 IN A 10.0.0.9`)] }),
+  );
+  t.after(() => upstream.stop());
+  const agent = await startAgent(
+    t,
+    `cluster.local:0 {\n bind 127.0.0.1\n prometheus 127.0.0.1:0\n forward . ${upstream.address}\n}\n.:0 {\n bind 127.0.0.1\n prometheus 127.0.0.1:0\n forward . ${upstream.address}\n}\n`,
+  );
+  const ask = (name: string) => query({ host: '127.0.0.1', port: agent.port, proto: 'udp', name });
+  // A pod resolving api.example.com through its search list, plus steady service lookups.
+  for (let round = 0; round < 3; round++) {
+    for (let i = 0; i < 120; i++) {
+      await Promise.all([
+        ask('api.example.com.default.svc.cluster.local'),
+        ask('api.example.com.svc.cluster.local'),
+        ask('api.example.com.cluster.local'),
+        ask('api.example.com'),
+        ask('kube-dns.kube-system.svc.cluster.local'),
+        ask(`web-${i % 7}.default.svc.cluster.local`),
+      ]);
+    }
+    await new Promise((r) => setTimeout(r, 700));
+  }
+  const port = httpPort(agent.app, '127.0.0.1:0');
+  const page = await get(port, '/');
+  assert.equal(page.status, 200);
+  assert.doesNotMatch(page.body, /<(script|link|img)[^>]+(src|href)=/i, 'no external assets');
+  const dom = await chromium(dir, ['--dump-dom', `http://127.0.0.1:${port}/`]);
+  assert.match(dom, /<div class="v" id="qps">\d+(\.\d)?<\/div>/);
+  assert.doesNotMatch(dom, /id="qps">–/);
+  assert.match(dom, /kube-dns\.kube-system\.svc\.cluster\.local\./);
+  assert.match(dom, /127\.0\.0\.1/);
+  assert.match(dom, /<td class="name">api\.example\.com\.<\/td>/, 'search-path table');
+  assert.match(dom, /id="nx">\d+\.\d %/);
+  const png = join(dir, 'status.png');
+  await chromium(dir, [
+    `--screenshot=${png}`,
+    '--window-size=1280,900',
+    `http://127.0.0.1:${port}/`,
+  ]);
+  assert.ok((await stat(png)).size > 10_000);
+  const keep = process.env['NLD_SCREENSHOT'];
+  if (keep !== undefined) await copyFile(png, keep);
+});
