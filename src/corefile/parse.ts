@@ -58,7 +58,7 @@ function extractSnippets(tokens: LexedToken[], snippets: Map<string, LexedToken[
     // Skip whole server blocks so a `(x)` inside one is not taken for a snippet.
     if (isOpen(t)) {
       const end = matchBrace(tokens, i);
-      out.push(...tokens.slice(i, end));
+      for (let k = i; k < end; k++) out.push(tokens[k] as LexedToken);
       i = end;
       continue;
     }
@@ -105,7 +105,7 @@ function expandImports(
     const expanded = expandImports(imported, snippets, io, depth + 1).map((x, k) =>
       k === 0 ? { ...x, startsLine: true } : x,
     );
-    out.push(...expanded);
+    for (const x of expanded) out.push(x);
     i++;
   }
   return out;
@@ -146,7 +146,8 @@ function importFiles(
         { file: arg.file, line: arg.line },
       );
     }
-    tokens.push(...extractSnippets(lex(text, path, io.env), snippets as Map<string, LexedToken[]>));
+    for (const x of extractSnippets(lex(text, path, io.env), snippets as Map<string, LexedToken[]>))
+      tokens.push(x);
   }
   return tokens;
 }
