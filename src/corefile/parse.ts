@@ -15,13 +15,22 @@ export interface ParseOptions {
 
 /** Import nesting deeper than this is taken for a cycle. */
 const MAX_IMPORT_DEPTH = 10;
+/** Imports expanded in one parse, all told (CoreDNS's cap): a snippet fan-out cannot explode. */
+const MAX_EXPANSIONS = 1000;
+
+interface ImportIO {
+  env: Env;
+  readFile: (path: string) => string;
+  /** Imports expanded so far in this parse. */
+  expansions: number;
+}
 
 export function parseCorefile(text: string, file: string, options: ParseOptions = {}): Corefile {
   const env = options.env ?? process.env;
   const readFile = options.readFile ?? ((path: string) => readFileSync(path, 'utf8'));
   const snippets = new Map<string, LexedToken[]>();
   const topLevel = extractSnippets(lex(text, file, env), snippets);
-  const tokens = expandImports(topLevel, snippets, { env, readFile }, 0);
+  const tokens = expandImports(topLevel, snippets, { env, readFile, expansions: 0 }, 0);
   return { blocks: parseBlocks(tokens, file) };
 }
 
@@ -71,7 +80,7 @@ function extractSnippets(tokens: LexedToken[], snippets: Map<string, LexedToken[
 function expandImports(
   tokens: readonly LexedToken[],
   snippets: ReadonlyMap<string, LexedToken[]>,
-  io: { env: Env; readFile: (path: string) => string },
+  io: ImportIO,
   depth: number,
 ): LexedToken[] {
   const out: LexedToken[] = [];
@@ -100,6 +109,13 @@ function expandImports(
         { file: t.file, line: t.line },
       );
     }
+    if (++io.expansions > MAX_EXPANSIONS) {
+      throw new CorefileError(
+        'ERR_COREFILE_IMPORT',
+        `more than ${MAX_EXPANSIONS} imports expanded (a snippet imported too many times?)`,
+        { file: t.file, line: t.line },
+      );
+    }
     const imported = snippets.get(arg.text) ?? importFiles(arg, io, snippets);
     // The first imported token starts a line, like the `import` it replaces.
     const expanded = expandImports(imported, snippets, io, depth + 1).map((x, k) =>
@@ -113,7 +129,7 @@ function expandImports(
 
 function importFiles(
   arg: LexedToken,
-  io: { env: Env; readFile: (path: string) => string },
+  io: ImportIO,
   snippets: Map<string, LexedToken[]> | ReadonlyMap<string, LexedToken[]>,
 ): LexedToken[] {
   const pattern = resolve(dirname(arg.file), arg.text);

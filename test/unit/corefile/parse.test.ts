@@ -262,6 +262,20 @@ describe('parseCorefile', () => {
     });
   }
 
+  it('stops a snippet fan-out long before it explodes', () => {
+    // 8 levels of "import the previous snippet 12 times" stays under the depth cap of 10 but
+    // is 12^8 (4e8) copies of `log` if nothing counts the expansions.
+    const levels = ['(s0) {\n  log\n}'];
+    for (let i = 1; i <= 8; i++) levels.push(`(s${i}) {\n${`  import s${i - 1}\n`.repeat(12)}}`);
+    const text = `${levels.join('\n')}\n.:53 {\n  import s8\n}\n`;
+    const started = Date.now();
+    assert.throws(
+      () => parse(text),
+      (err: unknown) => err instanceof CorefileError && err.code === 'ERR_COREFILE_IMPORT',
+    );
+    assert.ok(Date.now() - started < 2000);
+  });
+
   it('parses a block of 200,000 lines (no argument-spreading limits)', () => {
     const text = `.:53 {\n${'  log\n'.repeat(200_000)}}\n(s) {\n${'  errors\n'.repeat(150_000)}}\nx {\n  import s\n}\n`;
     const blocks = parse(text).blocks;
