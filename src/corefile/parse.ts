@@ -86,7 +86,10 @@ function expandImports(
   const out: LexedToken[] = [];
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i] as LexedToken;
-    if (!(t.startsLine && !t.quoted && t.text === 'import')) {
+    // An import starts a line, or directly follows the `{` of a one-line block (`. { import x }`),
+    // where CoreDNS's parser also sees it in directive position.
+    const atDirective = t.startsLine || isOpen(tokens[i - 1]);
+    if (!(atDirective && !t.quoted && t.text === 'import')) {
       out.push(t);
       continue;
     }
@@ -95,6 +98,8 @@ function expandImports(
     if (
       arg === undefined ||
       arg.startsLine ||
+      isOpen(arg) ||
+      isClose(arg) ||
       (extra !== undefined && !extra.startsLine && !isClose(extra))
     ) {
       throw new CorefileError('ERR_COREFILE_IMPORT', 'import takes exactly one argument', {

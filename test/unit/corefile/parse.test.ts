@@ -76,6 +76,11 @@ const positive: Positive[] = [
     want: ['.:53 | errors @5, log @6', 'x.test | errors @5, log @6, cache @10'],
   },
   {
+    name: 'snippet imported on the line that opens the block (as CoreDNS allows)',
+    input: '(s) {\n  log\n}\n.:53 { import s }\n',
+    want: ['.:53 | log @2'],
+  },
+  {
     name: 'snippet importing another snippet',
     input: '(a) {\n  errors\n}\n(b) {\n  import a\n  log\n}\n.:53 {\n  import b\n}\n',
     want: ['.:53 | errors @2, log @6'],
@@ -183,6 +188,7 @@ const negative: Negative[] = [
     code: 'ERR_COREFILE_IMPORT',
     line: 2,
   },
+  { name: 'import of a brace', input: '.:53 { import }\n', code: 'ERR_COREFILE_IMPORT', line: 1 },
   {
     name: 'import with two arguments',
     input: '.:53 {\n  import a b\n}\n',
