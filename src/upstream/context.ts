@@ -33,7 +33,7 @@ export const DEFAULT_TUNING: UpstreamTuning = {
   readTimeoutMs: 2000,
   connectTimeoutMs: 2000,
   maxTcpConnections: 8,
-  pipelineDepth: 32,
+  pipelineDepth: 64,
   maxInflightPerSocket: 1024,
   stallMs: 50,
   udpSockets: 4,

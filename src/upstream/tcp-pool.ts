@@ -1,6 +1,6 @@
-// The TCP connections to one upstream. New queries fill the first connection that has room
-// (so a burst shares one write), a connection that looks stuck is passed over, and another
-// connection is opened only when all are full. Queries orphaned by a connection that dropped
+// The TCP connections to one upstream: an idle connection when there is one, else a new one up
+// to the cap, else pipelined onto the first connection with room (a connection that looks stuck
+// is passed over). Queries orphaned by a connection that dropped
 // mid-stream are re-sent once on another connection, as CoreDNS retries on a closed pooled
 // connection.
 
@@ -87,20 +87,32 @@ export class TcpPool implements ConnectionOwner {
     }
   }
 
+  /**
+   * An idle connection first: one query per connection while there are few in flight, as
+   * CoreDNS does. Pipelining a second query onto a busy connection makes its answer wait on an
+   * upstream that answers a connection's queries in order (CoreDNS), or that has Nagle on and
+   * waits for our delayed ACK of the previous answer (knot: +40 ms). Only when every connection
+   * (up to the cap) is busy do queries pile onto the first one with room, which is when
+   * batching pays and the steady flow of queries carries the ACKs.
+   */
   #pick(now: number): TcpConnection | typeof NEW | undefined {
     const tuning = this.#ctx.tuning;
     let usable = 0;
+    let room: TcpConnection | undefined;
     let fallback: TcpConnection | undefined;
     for (const conn of this.#conns) {
       if (!conn.usable) continue;
       const inflight = conn.inflight;
-      if (inflight === 0 && now - conn.idleSince >= this.#ctx.expireMs) {
-        // Idle past `expire`: not reused (CoreDNS redials). Closing it is safe, it carries nothing.
-        conn.retire();
-        continue;
+      if (inflight === 0) {
+        if (now - conn.idleSince >= this.#ctx.expireMs) {
+          // Idle past `expire`: not reused (CoreDNS redials). Closing it is safe, it carries nothing.
+          conn.retire();
+          continue;
+        }
+        return conn;
       }
       usable++;
-      if (inflight < tuning.pipelineDepth && !conn.stalled(now)) return conn;
+      if (room === undefined && inflight < tuning.pipelineDepth && !conn.stalled(now)) room = conn;
       if (
         inflight < tuning.maxInflightPerSocket &&
         (fallback === undefined || inflight < fallback.inflight)
@@ -108,6 +120,6 @@ export class TcpPool implements ConnectionOwner {
         fallback = conn;
     }
     if (usable < tuning.maxTcpConnections) return NEW;
-    return fallback;
+    return room ?? fallback;
   }
 }

@@ -146,7 +146,10 @@ test('TCP closed mid-stream with queries in flight: they are re-sent once and an
     }
     return { reply: answerFor(q.wire) };
   });
-  const fwd = makeForward(`forward . ${up.address} { force_tcp }`);
+  const fwd = makeForward(`forward . ${up.address} { force_tcp }`, {
+    ...FAST,
+    maxTcpConnections: 1,
+  });
   t.after(async () => {
     fwd.close();
     await up.stop();

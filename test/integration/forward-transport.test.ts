@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { buildQuery } from '../../src/dns/build.ts';
 import { nameToWire } from '../../src/dns/name.ts';
 import { scanQuery } from '../../src/dns/query.ts';
-import { makeForward, request, run, sleep } from './forward-support/harness.ts';
+import { FAST, makeForward, request, run, sleep } from './forward-support/harness.ts';
 import { answerFor, startUpstream } from './forward-support/upstream.ts';
 
 /** `q17.example.` → 10.0.0.17, so each answer shows which question it belongs to. */
@@ -21,7 +21,11 @@ test('many queries pipelined on one TCP connection, answered out of order', asyn
     const delayMs = 60 - Math.min(arrivals++, 30) * 2;
     return { reply: answerFor(q.wire, { address: [10, 0, 0, indexOf(q.qname)] }), delayMs };
   });
-  const fwd = makeForward(`forward . ${up.address} { force_tcp }`);
+  // One connection allowed: everything must share it.
+  const fwd = makeForward(`forward . ${up.address} { force_tcp }`, {
+    ...FAST,
+    maxTcpConnections: 1,
+  });
   t.after(async () => {
     fwd.close();
     await up.stop();
@@ -56,9 +60,13 @@ test('many queries pipelined on one TCP connection, answered out of order', asyn
   assert.equal(stats?.responses.get(0), 30);
 });
 
-test('a burst beyond the pipeline depth opens more connections, within the cap', async (t) => {
+test('a burst opens connections up to the cap, then pipelines onto them', async (t) => {
   const up = await startUpstream((q) => ({ reply: answerFor(q.wire), delayMs: 30 }));
-  const fwd = makeForward(`forward . ${up.address} { force_tcp }`);
+  const fwd = makeForward(`forward . ${up.address} { force_tcp }`, {
+    ...FAST,
+    maxTcpConnections: 4,
+    pipelineDepth: 16,
+  });
   t.after(async () => {
     fwd.close();
     await up.stop();
@@ -67,8 +75,11 @@ test('a burst beyond the pipeline depth opens more connections, within the cap',
     Array.from({ length: 100 }, (_, i) => run(fwd, request(`b${i}.example.`))),
   );
   assert.ok(results.every((r) => r.rcode === 0));
-  // Depth 32: 100 queries need 4 connections.
   assert.equal(up.tcpConnections(), 4);
+  const perConn = [0, 1, 2, 3].map((c) => up.seen.filter((s) => s.conn === c).length);
+  // One query each opens the four, then the rest fill the first with room (16 deep) in turn;
+  // past 4 x 16 the least loaded takes the rest.
+  assert.deepEqual(perConn, [25, 25, 25, 25]);
 });
 
 test('the query goes upstream byte for byte except the ID (EDNS, case, flags kept)', async (t) => {
@@ -112,6 +123,19 @@ test('transport follows the client, force_tcp and prefer_udp (CoreDNS TestProtoc
     assert.equal(r.rcode, 0);
     assert.equal(up.seen[before]?.proto, expected, `${options || 'no option'} / ${client} client`);
   }
+});
+
+test('few queries in flight each get an idle connection rather than pipelining', async (t) => {
+  const up = await startUpstream((q) => ({ reply: answerFor(q.wire), delayMs: 20 }));
+  const fwd = makeForward(`forward . ${up.address} { force_tcp }`);
+  t.after(async () => {
+    fwd.close();
+    await up.stop();
+  });
+  await Promise.all([0, 1, 2].map((i) => run(fwd, request(`i${i}.example.`))));
+  assert.equal(up.tcpConnections(), 3);
+  await Promise.all([0, 1, 2].map((i) => run(fwd, request(`j${i}.example.`))));
+  assert.equal(up.tcpConnections(), 3, 'the idle ones are reused');
 });
 
 test('an idle connection is reused, and not after expire', async (t) => {
