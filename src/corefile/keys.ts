@@ -81,6 +81,12 @@ function reverseZones(cidr: string, fail: (m: string) => CorefileError): string[
 }
 
 function expandV6(ip: string): string[] {
+  // An embedded IPv4 tail (`::ffff:10.0.0.0`) is two groups of hex.
+  const v4 = /^(.*:)(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(ip);
+  if (v4 !== null) {
+    const [a, b, c, d] = v4.slice(2).map((x) => Number(x).toString(16).padStart(2, '0'));
+    ip = `${v4[1] ?? ''}${a}${b}:${c}${d}`;
+  }
   const [head = '', tail = ''] = ip.split('::');
   const h = head === '' ? [] : head.split(':');
   const t = ip.includes('::') ? (tail === '' ? [] : tail.split(':')) : [];
