@@ -78,14 +78,14 @@ describe('lexer', () => {
   });
 
   it('reads process.env by default', () => {
-    process.env.NODELOCALDNS_LEXER_TEST = 'from-env';
+    process.env['NODELOCALDNS_LEXER_TEST'] = 'from-env';
     try {
       assert.deepEqual(
         lex('{$NODELOCALDNS_LEXER_TEST}', 'f').map((t) => t.text),
         ['from-env'],
       );
     } finally {
-      delete process.env.NODELOCALDNS_LEXER_TEST;
+      delete process.env['NODELOCALDNS_LEXER_TEST'];
     }
   });
 
