@@ -32,13 +32,21 @@ const positive: Row[] = [
     want: ['^example.org:53@1', '{@1', '^}@2'],
   },
   { name: 'CRLF line ends and tabs', input: 'a\tb\r\nc\r\n', want: ['^a@1', 'b@1', '^c@2'] },
-  { name: 'comment after a word', input: 'cache 30 # thirty\nlog', want: ['^cache@1', '30@1', '^log@2'] },
+  {
+    name: 'comment after a word',
+    input: 'cache 30 # thirty\nlog',
+    want: ['^cache@1', '30@1', '^log@2'],
+  },
   {
     name: 'quoted strings keep spaces, braces and hashes',
     input: 'log "{remote} # x" "{"',
     want: ['^log@1', '"{remote} # x"@1', '"{"@1'],
   },
-  { name: 'escaped quote and backslash in quotes', input: 'a "x\\"y\\\\z\\n"', want: ['^a@1', '"x"y\\z\\n"@1'] },
+  {
+    name: 'escaped quote and backslash in quotes',
+    input: 'a "x\\"y\\\\z\\n"',
+    want: ['^a@1', '"x"y\\z\\n"@1'],
+  },
   {
     name: 'quoted string across lines keeps its first line, later lines count',
     input: 'a "one\ntwo"\nb',
@@ -48,7 +56,14 @@ const positive: Row[] = [
   {
     name: 'env substitution, with and without defaults',
     input: '{$ZONE}:{$PORT} {$MISSING:8.8.8.8} {$MISSING} {%ZONE%} {$EMPTY:dflt} x{$ZONE}y',
-    want: ['^cluster.local:5353@1', '8.8.8.8@1', '@1', 'cluster.local@1', '@1', 'xcluster.localy@1'],
+    want: [
+      '^cluster.local:5353@1',
+      '8.8.8.8@1',
+      '@1',
+      'cluster.local@1',
+      '@1',
+      'xcluster.localy@1',
+    ],
   },
   {
     name: 'env value with spaces stays one token; quoted env is substituted too',
@@ -61,7 +76,11 @@ const positive: Row[] = [
     want: ['^forward@1', '.@1', '1.1.1.1@1'],
   },
   { name: 'a lone brace word and a }{ word', input: '{ }{', want: ['^{@1', '}{@1'] },
-  { name: 'malformed env syntax is left alone', input: '{$} {$1A} {%X {$A', want: ['^{$}@1', '{$1A}@1', '{%X@1', '{$A@1'] },
+  {
+    name: 'malformed env syntax is left alone',
+    input: '{$} {$1A} {%X {$A',
+    want: ['^{$}@1', '{$1A}@1', '{%X@1', '{$A@1'],
+  },
 ];
 
 describe('lexer', () => {
@@ -91,7 +110,12 @@ describe('lexer', () => {
 
   // negative
   const negative = [
-    { name: 'unterminated quote', input: 'a\nb "open\n\nmore', code: 'ERR_COREFILE_SYNTAX', line: 2 },
+    {
+      name: 'unterminated quote',
+      input: 'a\nb "open\n\nmore',
+      code: 'ERR_COREFILE_SYNTAX',
+      line: 2,
+    },
     { name: 'quote ending in an escape', input: 'x "abc\\"', code: 'ERR_COREFILE_SYNTAX', line: 1 },
   ];
   for (const row of negative) {
