@@ -32,7 +32,7 @@ export interface UpstreamTuning {
 export const DEFAULT_TUNING: UpstreamTuning = {
   readTimeoutMs: 2000,
   connectTimeoutMs: 2000,
-  maxTcpConnections: 8,
+  maxTcpConnections: 16,
   pipelineDepth: 64,
   maxInflightPerSocket: 1024,
   stallMs: 50,

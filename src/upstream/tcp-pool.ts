@@ -92,12 +92,13 @@ export class TcpPool implements ConnectionOwner {
    * CoreDNS does. Pipelining a second query onto a busy connection makes its answer wait on an
    * upstream that answers a connection's queries in order (CoreDNS), or that has Nagle on and
    * waits for our delayed ACK of the previous answer (knot: +40 ms). Only when every connection
-   * (up to the cap) is busy do queries pile onto the first one with room, which is when
-   * batching pays and the steady flow of queries carries the ACKs.
+   * (up to the cap) is busy do queries pipeline: onto one that owes an ACK (the write carries
+   * it), else the first with room, so a burst still leaves in one write.
    */
   #pick(now: number): TcpConnection | typeof NEW | undefined {
     const tuning = this.#ctx.tuning;
     let usable = 0;
+    let owesAck: TcpConnection | undefined;
     let room: TcpConnection | undefined;
     let fallback: TcpConnection | undefined;
     for (const conn of this.#conns) {
@@ -112,14 +113,18 @@ export class TcpPool implements ConnectionOwner {
         return conn;
       }
       usable++;
-      if (room === undefined && inflight < tuning.pipelineDepth && !conn.stalled(now)) room = conn;
+      if (inflight < tuning.pipelineDepth && !conn.stalled(now)) {
+        room ??= conn;
+        if (conn.ackPending) owesAck ??= conn;
+      }
       if (
         inflight < tuning.maxInflightPerSocket &&
         (fallback === undefined || inflight < fallback.inflight)
-      )
+      ) {
         fallback = conn;
+      }
     }
     if (usable < tuning.maxTcpConnections) return NEW;
-    return room ?? fallback;
+    return owesAck ?? room ?? fallback;
   }
 }

@@ -46,6 +46,12 @@ export class TcpConnection {
   #progressAt: number;
   /** performance.now() since which nothing is in flight. */
   idleSince: number;
+  /**
+   * An answer arrived and more are due, and we have not written since. Our kernel delays its
+   * ACK; an upstream with Nagle on (knot) then holds the next answer up to 40 ms for it. A
+   * query written here carries the ACK at once.
+   */
+  ackPending = false;
 
   constructor(ctx: TransportContext, owner: ConnectionOwner, now: number) {
     this.#ctx = ctx;
@@ -150,6 +156,7 @@ export class TcpConnection {
       let offset = 0;
       for (const ex of queue) if (pending.peek(ex.id) === ex) offset += ex.frame.copy(out, offset);
       this.#socket.write(out);
+      this.ackPending = false;
     }
     queue.length = 0;
   }
@@ -180,8 +187,11 @@ export class TcpConnection {
       }
     }
     if (this.#pending.size === 0) {
+      this.ackPending = false;
       this.idleSince = now;
       if (this.#state === ConnState.DRAINING || this.#ctx.expireMs === 0) this.retire();
+    } else {
+      this.ackPending = true;
     }
   }
 
