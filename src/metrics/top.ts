@@ -1,32 +1,37 @@
 // Live numbers for /debug/top and the status page: qps, NXDOMAIN share, latency percentiles,
 // the heaviest names and clients, and names that fail through the pod's `ndots` search list
 // before the real one. Every query costs a few additions; names and clients are taken from a
-// random 1-in-SAMPLE_EVERY sample into bounded Space-Saving sketches, so memory stays fixed
+// random 1-in-SAMPLE_EVERY sample into bounded heavy-hitter sketches, so memory stays fixed
 // under any query mix.
 
 import type { Request, ResponseWriter } from '../chain/handler.ts';
 import { Rcode, typeName } from '../dns/constants.ts';
 import { readName } from '../dns/name.ts';
-import { SpaceSaving } from './sketch.ts';
+import { HeavyHitters } from './sketch.ts';
 
-export const SAMPLE_EVERY = 8;
+export const SAMPLE_EVERY = 32;
 const SKETCH_CAPACITY = 256;
 /** Seconds of history kept (one snapshot per second). */
 const HISTORY = 60;
-/** Latency buckets: upper bound of bucket i is 16 µs · 2^(i/2); the last one is open. */
-const LATENCY_BUCKETS = 48;
+/**
+ * Latency buckets in whole microseconds, two per power of two: bucket 2e holds [2^e, 1.5·2^e),
+ * bucket 2e+1 holds [1.5·2^e, 2^(e+1)); bucket 0 also holds 0. Integer bit tricks, no log2.
+ */
+const LATENCY_BUCKETS = 56;
 /** Sketch counts are halved this often (seconds), so "top" means recent. */
 const DECAY_EVERY = 30;
 
 export function latencyBucket(ms: number): number {
-  const us = ms * 1000;
-  if (us <= 16) return 0;
-  const i = Math.ceil(2 * Math.log2(us / 16));
-  return i < LATENCY_BUCKETS ? i : LATENCY_BUCKETS - 1;
+  const us = Math.min(ms * 1000, 2 ** 27) | 0;
+  if (us <= 1) return 0;
+  const e = 31 - Math.clz32(us);
+  return 2 * e + ((us >>> (e - 1)) & 1);
 }
 
+/** Upper bound of bucket i, in milliseconds. */
 export function latencyBucketBound(i: number): number {
-  return (16 * 2 ** (i / 2)) / 1000;
+  const e = i >> 1;
+  return ((i & 1) === 1 ? 2 ** (e + 1) : 1.5 * 2 ** e) / 1000;
 }
 
 interface Snapshot {
@@ -65,9 +70,9 @@ export class TopStats {
   queries = 0;
   nxdomain = 0;
   readonly latency = new Float64Array(LATENCY_BUCKETS);
-  readonly names = new SpaceSaving(SKETCH_CAPACITY);
-  readonly clients = new SpaceSaving(SKETCH_CAPACITY);
-  readonly searchMisses = new SpaceSaving(SKETCH_CAPACITY);
+  readonly names = new HeavyHitters(SKETCH_CAPACITY);
+  readonly clients = new HeavyHitters(SKETCH_CAPACITY);
+  readonly searchMisses = new HeavyHitters(SKETCH_CAPACITY);
   /** Sampled NXDOMAIN answers that were search-list expansions. */
   searchSampled = 0;
   sampled = 0;

@@ -4,7 +4,7 @@ import type { Request, ResponseWriter } from '../../../src/chain/handler.ts';
 import { buildQuery } from '../../../src/dns/build.ts';
 import { nameToWire } from '../../../src/dns/name.ts';
 import { scanQuery } from '../../../src/dns/query.ts';
-import { SpaceSaving } from '../../../src/metrics/sketch.ts';
+import { HeavyHitters } from '../../../src/metrics/sketch.ts';
 import {
   latencyBucket,
   latencyBucketBound,
@@ -36,15 +36,16 @@ const w = (rcode: number): ResponseWriter => ({
 
 describe('heavy hitters', () => {
   it('keeps at most capacity counters under a flood of unique keys and still finds the heavy ones', () => {
-    const s = new SpaceSaving(50);
+    const s = new HeavyHitters(50);
     for (let i = 0; i < 20_000; i++) {
       s.add(`unique-${i}`);
       if (i % 4 === 0) s.add('heavy');
     }
-    assert.equal(s.size, 50);
+    assert.ok(s.size <= 50);
     assert.equal(s.top(1)[0]?.key, 'heavy');
+    const before = s.top(1)[0]?.count ?? 0;
     s.decay();
-    assert.ok((s.top(1)[0]?.count ?? 0) >= 2500);
+    assert.equal(s.top(1)[0]?.count, Math.floor(before / 2));
   });
 });
 
@@ -92,10 +93,10 @@ describe('top stats', () => {
   });
 
   it('has latency buckets that contain their values', () => {
-    for (const ms of [0.001, 0.05, 0.3, 1, 7.5, 120, 5000]) {
+    for (const ms of [0.0005, 0.003, 0.05, 0.3, 1, 7.5, 120, 5000]) {
       const b = latencyBucket(ms);
-      assert.ok(ms <= latencyBucketBound(b) || b === 47, `${ms} in bucket ${b}`);
-      if (b > 0) assert.ok(ms > latencyBucketBound(b - 1));
+      assert.ok(ms <= latencyBucketBound(b), `${ms} in bucket ${b}`);
+      if (b > 0) assert.ok(ms >= latencyBucketBound(b - 1));
     }
   });
 
