@@ -88,8 +88,10 @@ async function main(argv: readonly string[]): Promise<void> {
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
-  // SIGHUP is ignored, as caddy does; SIGUSR1 is not needed (reloads are in-process).
+  // SIGHUP is ignored, as caddy does. SIGUSR1 reloads, as in CoreDNS (and it must be handled:
+  // Node's default for SIGUSR1 is to open the inspector).
   process.on('SIGHUP', () => log.info('SIGHUP ignored'));
+  process.on('SIGUSR1', () => void agent.reloadNow());
   await agent.start();
 }
 

@@ -15,8 +15,10 @@ import { ConfigSync } from './config-sync.ts';
 import { selectBackend } from './detect.ts';
 import { type CommandRunner, ExecFileRunner } from './exec.ts';
 import { InProcessServer } from './in-process.ts';
+import { IptablesBackend } from './iptables.ts';
 import { LinkManager } from './link.ts';
 import { type MetricsListener, startMetricsServer } from './metrics-server.ts';
+import { NftablesBackend } from './nftables.ts';
 import { errorText, Reconciler } from './reconciler.ts';
 import { SetupErrors } from './setup-errors.ts';
 import { ChildSupervisor, type ServerRunner } from './supervisor.ts';
@@ -48,6 +50,7 @@ export class NodeAgent {
   readonly #o: AgentOptions;
   readonly #log: Logger;
   readonly #sync: ConfigSync;
+  readonly #runner: CommandRunner;
   #metrics: MetricsListener | undefined;
   #timer: NodeJS.Timeout | undefined;
   #stopped: Promise<void> | undefined;
@@ -57,6 +60,7 @@ export class NodeAgent {
     this.#o = options;
     this.#log = deps.log ?? createLogger();
     const runner = deps.runner ?? new ExecFileRunner();
+    this.#runner = runner;
     const env = deps.env ?? process.env;
     const link = options.setupInterface
       ? new LinkManager(runner, {
@@ -138,8 +142,12 @@ export class NodeAgent {
   async start(): Promise<void> {
     this.#metrics = await startMetricsServer(this.#o.metricsListenAddress, this.errors, this.#log);
     this.server.setSetupErrors(this.errors.snapshot());
-    // Rules from an earlier instance that died would intercept traffic nobody answers yet.
-    if (!this.#o.skipTeardown) await this.reconciler.setRulesWanted(false);
+    // Rules from an earlier instance that died (ours or node-cache's, any backend) would
+    // intercept traffic nobody answers yet.
+    if (!this.#o.skipTeardown && this.#o.setupRules) {
+      await this.reconciler.setRulesWanted(false);
+      await this.#purgeOtherBackends();
+    }
     await this.#sync.start();
     await this.reconciler.ensureInterface();
     this.server.start({
@@ -152,6 +160,47 @@ export class NodeAgent {
       },
     });
     this.#timer = setInterval(() => void this.reconciler.sync(), this.#o.syncIntervalMs);
+  }
+
+  /**
+   * Leftovers in the backends not in use: best effort, logged but not counted (a node without
+   * nft or without legacy iptables is normal).
+   */
+  async #purgeOtherBackends(): Promise<void> {
+    const inUse = this.reconciler.backendName;
+    const others = [
+      new IptablesBackend(this.#runner, 'iptables-nft', this.#o.iptablesWaitSeconds),
+      new IptablesBackend(this.#runner, 'iptables-legacy', this.#o.iptablesWaitSeconds),
+    ];
+    for (const backend of others) {
+      if (backend.name === inUse) continue;
+      try {
+        const removed = await backend.purge(this.reconciler.families);
+        if (removed > 0) this.#log.info(`${backend.name}: removed ${removed} leftover rules`);
+      } catch (e) {
+        this.#log.debug(`${backend.name}: leftover check skipped: ${errorText(e)}`);
+      }
+    }
+    if (inUse !== 'nftables') {
+      try {
+        const r = await new NftablesBackend(this.#runner).sync([], this.reconciler.families);
+        if (r.removed > 0) this.#log.info(`nftables: removed ${r.removed} leftover rules`);
+      } catch (e) {
+        this.#log.debug(`nftables: leftover check skipped: ${errorText(e)}`);
+      }
+    }
+  }
+
+  /** SIGUSR1 (CoreDNS: reload): re-read template and ConfigMap now and reload the server. */
+  async reloadNow(): Promise<void> {
+    await this.#sync.poll();
+    try {
+      await this.server.reload();
+      this.#log.info('server: reloaded on request');
+    } catch (e) {
+      this.errors.count('configmap');
+      this.#log.error(`server: reload failed, the previous config keeps serving: ${errorText(e)}`);
+    }
   }
 
   async #writePidfile(): Promise<void> {

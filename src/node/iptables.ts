@@ -153,6 +153,21 @@ export class IptablesBackend implements RulesBackend {
     this.#waitSeconds = waitSeconds;
   }
 
+  /**
+   * Removes every rule with node-cache's comments, for leftovers of another backend or of
+   * node-cache itself. Reads all tables first (plain *-save loads no modules) and only touches
+   * a family that has some.
+   */
+  async purge(families: readonly IpFamily[]): Promise<number> {
+    let removed = 0;
+    for (const family of families) {
+      const all = await this.#run([iptablesBinary(this.name, family, '-save')]);
+      if (!all.includes('NodeLocal DNS Cache')) continue;
+      removed += (await this.sync([], [family])).removed;
+    }
+    return removed;
+  }
+
   async sync(rules: readonly NodeRule[], families: readonly IpFamily[]): Promise<RuleSyncResult> {
     let added = 0;
     let removed = 0;

@@ -161,7 +161,11 @@ async function runScenario(t: TestContext, s: Scenario): Promise<void> {
     // The very first IPv6 packet of a fresh namespace is sometimes lost (neighbour discovery);
     // a client retries, and so does this warm-up, before anything is asserted.
     for (const f of s.families) {
-      await waitFor(() => kubeDnsAnswer(sim, KUBE_DNS_CLUSTER_IP[f], f), 5000, `DNAT path IPv${f}`);
+      await waitFor(
+        () => kubeDnsAnswer(sim, KUBE_DNS_CLUSTER_IP[f], f),
+        10_000,
+        `DNAT path IPv${f}`,
+      );
     }
     assert.ok((await podConntrack(sim, s.families)) > 0, 'the DNAT path creates conntrack entries');
     await sim.node.must('conntrack', '-F');
@@ -172,7 +176,7 @@ async function runScenario(t: TestContext, s: Scenario): Promise<void> {
   const agent = startAgentProcess(t, sim, CLI, args, env);
   await waitFor(
     async () => (await installedRuleCount(sim.node)) === rulesPerIp * localIps.length,
-    15_000,
+    30_000,
     `${rulesPerIp * localIps.length} rules`,
   ).catch((e: unknown) => {
     throw new Error(`${String(e)}\n${agent.output()}`);
@@ -235,7 +239,7 @@ async function runScenario(t: TestContext, s: Scenario): Promise<void> {
     async () =>
       (await installedRuleCount(sim.node)) === rulesPerIp * localIps.length &&
       (await kubeDnsAnswer(sim, LOCAL_IP[main], main)),
-    10_000,
+    30_000,
     'rules back after the restart',
   );
 
@@ -262,7 +266,7 @@ describe('node agent on a simulated node', () => {
     const { sim, args, env, knot } = await setUp(t, s);
     await writeFile(join(sim.dir, 'kube-dns', 'stubDomains'), '{"stub.test": ["not-an-ip"]}');
     const agent = startAgentProcess(t, sim, CLI, args, env);
-    await waitFor(async () => (await installedRuleCount(sim.node)) === 24, 15_000, 'rules').catch(
+    await waitFor(async () => (await installedRuleCount(sim.node)) === 24, 30_000, 'rules').catch(
       (e: unknown) => {
         throw new Error(`${String(e)}\n${agent.output()}`);
       },
@@ -287,10 +291,14 @@ describe('node agent on a simulated node', () => {
     );
     await waitFor(
       async () => (await readFile(join(sim.dir, 'Corefile'), 'utf8')).includes('example.test:53'),
-      5000,
+      15_000,
       'stub block rendered',
     );
-    await waitFor(async () => agent.output().includes('reloaded the new Corefile'), 5000, 'reload');
+    await waitFor(
+      async () => agent.output().includes('reloaded the new Corefile'),
+      15_000,
+      'reload',
+    );
     assert.equal(
       (await dig(sim.pod, LOCAL_IP[4], ZONE_DATA.externalWww, 'A')).answer[0]?.data,
       ZONE_DATA.externalWwwV4,

@@ -7,6 +7,8 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { IptablesBackend } from '../../src/node/iptables.ts';
+import { buildRules } from '../../src/node/rules.ts';
 import {
   createSimNode,
   dig,
@@ -47,15 +49,18 @@ describe('supervisor on a simulated node', () => {
     const agent = startAgentProcess(t, sim, LAUNCHER, args, {
       NLD_TEST_CHILD: STAND_IN,
       NLD_STANDIN_ADDRS: LOCAL_IP[4],
-      NLD_STANDIN_DELAY_MS: '1500',
+      NLD_STANDIN_GATE: join(sim.dir, 'gate'),
     });
 
     // the interface comes first; no rules while the child is not answering yet
-    await waitFor(() => linkExists(sim.node), 5000, 'interface');
+    await waitFor(async () => agent.output().includes('server: started child'), 30_000, 'child');
+    assert.equal(await linkExists(sim.node), true);
+    await new Promise((r) => setTimeout(r, 500));
     assert.equal(await installedRuleCount(sim.node), 0, `rules before serving\n${agent.output()}`);
+    await writeFile(join(sim.dir, 'gate'), '');
     await waitFor(
       async () => (await installedRuleCount(sim.node)) === 12,
-      10_000,
+      30_000,
       'rules after serving',
     );
     const answer = await dig(sim.pod, LOCAL_IP[4], 'anything.example');
@@ -95,10 +100,10 @@ describe('supervisor on a simulated node', () => {
     t.diagnostic(`rules removed ${outMs} ms after SIGKILL of the server`);
     const backMs = await waitFor(
       async () => (await installedRuleCount(sim.node)) === 12,
-      10_000,
+      30_000,
       'rules back after restart',
     );
-    t.diagnostic(`rules back ${outMs + backMs} ms after SIGKILL (stand-in needs 1.5 s to serve)`);
+    t.diagnostic(`rules back ${outMs + backMs} ms after SIGKILL (restart delay + a fresh child)`);
     assert.equal((await dig(sim.pod, LOCAL_IP[4], 'again.example')).status, 'NOERROR');
 
     // extras added by hand are removed by the periodic sync (-syncinterval 1s)
@@ -129,7 +134,7 @@ describe('supervisor on a simulated node', () => {
       async () =>
         (await installedRuleCount(sim.node)) === 12 &&
         (await sim.node.must('ip', 'addr', 'show', 'nodelocaldns')).includes(LOCAL_IP[4]),
-      5000,
+      15_000,
       'sync repairs rules and address',
     );
 
@@ -161,10 +166,56 @@ describe('supervisor on a simulated node', () => {
       NLD_TEST_CHILD: STAND_IN,
       NLD_STANDIN_ADDRS: LOCAL_IP[4],
     });
-    await waitFor(async () => (await installedRuleCount(sim.node)) === 12, 10_000, 'rules');
+    await waitFor(async () => (await installedRuleCount(sim.node)) === 12, 30_000, 'rules');
     agent.child.kill('SIGTERM');
     assert.equal(await agent.exited, 0, agent.output());
     assert.equal(await installedRuleCount(sim.node), 12);
     assert.equal(await linkExists(sim.node), true);
+  });
+  it('removes leftover rules of a dead node-cache (any backend) before serving', async (t) => {
+    const sim = await createSimNode(t, 'iptables');
+    await writeFile(join(sim.dir, 'Corefile.base'), TEMPLATE);
+    // an OOM-killed node-cache left its 12 rules in iptables-legacy: a black hole for 169.254.20.10
+    await new IptablesBackend(sim.node, 'iptables-legacy', 5).sync(
+      buildRules([LOCAL_IP[4]], 53, 8080),
+      [4],
+    );
+    assert.equal(await installedRuleCount(sim.node), 12);
+    const args = [
+      '-localip',
+      LOCAL_IP[4],
+      '-conf',
+      join(sim.dir, 'Corefile'),
+      '-basecorefile',
+      join(sim.dir, 'Corefile.base'),
+      '-interfacetype',
+      'ifb',
+      '-metrics-listen-address',
+      '',
+      '-rules-backend',
+      'nftables',
+    ];
+    const agent = startAgentProcess(t, sim, LAUNCHER, args, {
+      NLD_TEST_CHILD: STAND_IN,
+      NLD_STANDIN_ADDRS: LOCAL_IP[4],
+      NLD_STANDIN_GATE: join(sim.dir, 'gate'),
+    });
+    await waitFor(async () => agent.output().includes('server: started child'), 30_000, 'child');
+    assert.equal(
+      await installedRuleCount(sim.node),
+      0,
+      `leftovers removed before serving\n${agent.output()}`,
+    );
+    await writeFile(join(sim.dir, 'gate'), '');
+    await waitFor(
+      async () => (await sim.node.run(['nft', 'list', 'table', 'inet', 'nodelocaldns'])).code === 0,
+      30_000,
+      'nftables rules',
+    );
+    assert.equal(await installedRuleCount(sim.node), 12);
+    assert.match(agent.output(), /iptables-legacy: removed 12 leftover rules/);
+    agent.child.kill('SIGTERM');
+    assert.equal(await agent.exited, 0, agent.output());
+    assert.equal(await installedRuleCount(sim.node), 0);
   });
 });
