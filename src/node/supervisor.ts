@@ -30,6 +30,8 @@ export interface SupervisorOptions {
   readonly entry: string;
   readonly args: readonly string[];
   readonly execArgv?: readonly string[];
+  /** Environment of the child (default: this process's). */
+  readonly env?: NodeJS.ProcessEnv;
   readonly restartDelayMs: number;
   readonly maxRestartDelayMs?: number;
   /** Probe period; the child is killed after `livenessFailures` probes in a row fail. */
@@ -88,7 +90,7 @@ export class ChildSupervisor implements ServerRunner {
     const child = spawn(
       process.execPath,
       [...(this.#o.execArgv ?? []), this.#o.entry, ...this.#o.args],
-      { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
+      { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: this.#o.env ?? process.env },
     );
     this.#child = child;
     this.#o.log.info(`server: started child pid ${child.pid ?? '?'}`);
