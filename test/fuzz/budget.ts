@@ -17,16 +17,23 @@ export function timeBudget<T>(ciMs: number, extra: FcParameters<T> = {}): FcPara
   };
 }
 
-/** Longest a single call on one input may take before we call it a loop. */
-export const SINGLE_CALL_MS = 250;
+/** Longest a single call on one input may take before we call it a loop (GC pauses included). */
+export const SINGLE_CALL_MS = 1000;
 
-/** Runs `fn` and fails when one call takes longer than SINGLE_CALL_MS. */
+/** Runs `fn` and fails when one call takes longer than SINGLE_CALL_MS, thrown or not. */
 export function timed<T>(what: string, fn: () => T): T {
   const started = performance.now();
-  try {
-    return fn();
-  } finally {
+  const check = (): void => {
     const ms = performance.now() - started;
     if (ms > SINGLE_CALL_MS) throw new Error(`${what} took ${ms.toFixed(0)} ms on one input`);
+  };
+  let result: T;
+  try {
+    result = fn();
+  } catch (err) {
+    check();
+    throw err;
   }
+  check();
+  return result;
 }
