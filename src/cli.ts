@@ -8,7 +8,6 @@ import { FLAG_SPECS } from './cli/node-cache-flags.ts';
 import { toCliAction } from './cli/options.ts';
 import { usageText } from './cli/usage.ts';
 import { NodeAgent } from './node/agent.ts';
-import { PLUGINS } from './plugins/registry.ts';
 import { createLogger } from './util/log.ts';
 
 /** Exit code for bad flags, as Go's flag package uses. */
@@ -46,7 +45,8 @@ async function main(argv: readonly string[]): Promise<void> {
       process.stdout.write(`nodelocaldns-${version()}\nnode-${process.version}\n`);
       process.exit(0);
       break;
-    case 'plugins':
+    case 'plugins': {
+      const { PLUGINS } = await import('./plugins/registry.ts');
       process.stdout.write(
         `Server types:\n  dns\n\nCaddyfile loaders:\n  flag\n\nOther plugins:\n${[...PLUGINS.keys()]
           .sort()
@@ -55,6 +55,7 @@ async function main(argv: readonly string[]): Promise<void> {
       );
       process.exit(0);
       break;
+    }
     case 'run':
       break;
   }

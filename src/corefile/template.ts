@@ -45,6 +45,19 @@ function embeddedLocalIp(word: string, ips: readonly string[]): string {
   return ips.find((ip) => ip.includes(':') === bracketed) ?? ips[0] ?? '';
 }
 
+/**
+ * The placeholder inside a longer word. An IPv6 address before `:port` gets the brackets an
+ * IPv4-shaped template lacks (`health __PILLAR__LOCAL__DNS__:8080` on an IPv6-only node).
+ */
+function substituteLocalIp(word: string, ips: readonly string[]): string {
+  const ip = embeddedLocalIp(word, ips);
+  const unbracketedPort = new RegExp(`(^|[^[])${PLACEHOLDER.localDns}:`, 'g');
+  const fixed = ip.includes(':')
+    ? word.replace(unbracketedPort, `$1[${PLACEHOLDER.localDns}]:`)
+    : word;
+  return fixed.split(PLACEHOLDER.localDns).join(ip);
+}
+
 function clusterDns(p: TemplateParams): string {
   if (p.clusterDns === undefined)
     throw new TemplateError(
@@ -68,8 +81,7 @@ function substituteToken(t: Token, p: TemplateParams): Token[] {
   }
   if (!t.text.includes('__')) return [t];
   let text = t.text;
-  if (text.includes(PLACEHOLDER.localDns))
-    text = text.split(PLACEHOLDER.localDns).join(embeddedLocalIp(text, p.localIps));
+  if (text.includes(PLACEHOLDER.localDns)) text = substituteLocalIp(text, p.localIps);
   text = text.split(PLACEHOLDER.dnsServer).join('');
   if (text.includes(PLACEHOLDER.clusterDns))
     text = text.split(PLACEHOLDER.clusterDns).join(clusterDns(p));

@@ -2,7 +2,7 @@
 // in only once it serves and come out on stop, but a crash of this process leaves them behind;
 // the supervised mode exists to close that gap.
 
-import { type App, startApp } from '../app.ts';
+import type { App } from '../app.ts';
 import type { Logger } from '../util/log.ts';
 import type { ServerEvents, ServerRunner } from './supervisor.ts';
 import type { SetupErrorCounts } from './types.ts';
@@ -30,6 +30,8 @@ export class InProcessServer implements ServerRunner {
 
   async #start(events: ServerEvents): Promise<void> {
     try {
+      // imported here, so the supervisor process never loads the DNS server's code
+      const { startApp } = await import('../app.ts');
       const app = await startApp({
         corefilePath: this.#corefilePath,
         dnsPort: this.#dnsPort,

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { CLUSTER_ZONE, EXTERNAL_ZONE, ZONE_DATA } from '../helpers/zones.ts';
+import { SAMPLE_TEMPLATE } from '../unit/kube/sample-template.ts';
 import {
   conntrackFrom,
   createSimNode,
@@ -38,25 +39,12 @@ const CLI = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
  */
 const RECOVERY_BOUND_MS = { iptables: 3000, ipvs: 8000 } as const;
 
-/** The sample manifest's template, minus directives this build does not have yet (reload, loop, prometheus, health). */
-const TEMPLATE = `cluster.local:53 {
-    errors
-    cache {
-            success 9984 30
-            denial 9984 5
-    }
-    bind __PILLAR__LOCAL__DNS__ __PILLAR__DNS__SERVER__
-    forward . __PILLAR__CLUSTER__DNS__ {
-            force_tcp
-    }
-    }
-.:53 {
-    errors
-    cache 30
-    bind __PILLAR__LOCAL__DNS__ __PILLAR__DNS__SERVER__
-    forward . __PILLAR__UPSTREAM__SERVERS__
-    }
-`;
+/**
+ * The sample manifest's template (kubernetes/kubernetes nodelocaldns.yaml) as the iptables-mode
+ * sed leaves it: errors, cache, reload, loop, bind, forward, prometheus :9253, health on the
+ * local IP.
+ */
+const TEMPLATE = SAMPLE_TEMPLATE;
 
 interface Scenario {
   readonly kubeProxy: KubeProxyMode;
@@ -282,6 +270,20 @@ describe('node agent on a simulated node', () => {
     assert.match(
       await metrics(),
       /coredns_nodecache_setup_errors_total\{errortype="configmap"\} 1/,
+    );
+    // the same count on the server's own prometheus listener (`prometheus :9253`)
+    await waitFor(
+      async () =>
+        /coredns_nodecache_setup_errors_total\{errortype="configmap"\} 1/.test(
+          (await sim.node.run(['curl', '-sf', 'http://127.0.0.1:9253/metrics'])).stdout,
+        ),
+      10_000,
+      'setup errors on :9253',
+    );
+    // the liveness probe target of the manifest
+    assert.equal(
+      (await sim.node.must('curl', '-sf', `http://${LOCAL_IP[4]}:8080/health`)).trim(),
+      'OK',
     );
     // fix the ConfigMap: example.test goes to a stub server (knot again, restarted in the test)
     await startKubeDns(t, sim, { 'cluster.local': CLUSTER_ZONE, 'example.test': EXTERNAL_ZONE });

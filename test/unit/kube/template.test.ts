@@ -126,6 +126,12 @@ describe('corefile template', () => {
     assert.ok(block(out, 'v6.example:53').includes('forward . [2001:db8::3]:53'));
   });
 
+  it('brackets an IPv6 local IP before a port when the template is IPv4-shaped', () => {
+    const out = render(SAMPLE_TEMPLATE, { localIps: ['fd00::10'], clusterDns: 'fd00::20' });
+    assert.ok(block(out, 'cluster.local:53').includes('health [fd00::10]:8080'));
+    assert.ok(block(out, 'cluster.local:53').includes('bind fd00::10'));
+  });
+
   it('fails with a TemplateError when __PILLAR__CLUSTER__DNS__ is used but the Service IP is unknown', () => {
     assert.throws(() => render(SAMPLE_TEMPLATE, { clusterDns: undefined }), TemplateError);
     // IPVS-mode templates have the IP filled in at deploy time and need no env var
