@@ -206,6 +206,14 @@ export const FLAG_SPECS: readonly FlagSpec[] = [
   },
   {
     group: OWN,
+    name: 'standby',
+    kind: 'bool',
+    defaultValue: 'false',
+    usage:
+      "keep a second server child loaded and idle, to replace a dead one at once instead of after a cold start (costs one idle process's memory)",
+  },
+  {
+    group: OWN,
     name: 'restart-delay',
     kind: 'string',
     defaultValue: '500ms',

@@ -107,6 +107,7 @@ export function toCliAction(flags: ParsedFlags): CliAction {
       configSyncIntervalMs: parseDurationMs(get('configsyncinterval'), 'configsyncinterval'),
       supervise: get('supervise') === 'true',
       restartDelayMs: parseDurationMs(get('restart-delay'), 'restart-delay'),
+      standby: get('standby') === 'true',
     },
   };
 }

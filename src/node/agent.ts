@@ -120,6 +120,7 @@ export class NodeAgent {
           args: [JSON.stringify({ corefilePath: options.corefilePath, dnsPort: options.dnsPort })],
           execArgv: deps.childExecArgv ?? [],
           restartDelayMs: options.restartDelayMs,
+          standby: options.standby,
           ...(deps.livenessIntervalMs === undefined
             ? {}
             : { livenessIntervalMs: deps.livenessIntervalMs }),

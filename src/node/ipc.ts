@@ -2,6 +2,9 @@
 
 import type { SetupErrorCounts } from './types.ts';
 
+/** Extra argument of a child that waits for `activate` before starting its app. */
+export const STANDBY_ARG = '--standby';
+
 /** argv[2] of the child: what it needs to start the app. */
 export interface ChildConfig {
   readonly corefilePath: string;
@@ -12,10 +15,14 @@ export type ToChild =
   | { readonly type: 'reload'; readonly id: number }
   | { readonly type: 'ping'; readonly id: number }
   | { readonly type: 'setupErrors'; readonly counts: SetupErrorCounts }
-  | { readonly type: 'stop' };
+  | { readonly type: 'stop' }
+  /** A standby child starts its app now. */
+  | { readonly type: 'activate' };
 
 export type FromChild =
   | { readonly type: 'serving' }
+  /** A child started with --standby has loaded its code and waits for `activate`. */
+  | { readonly type: 'standby' }
   | { readonly type: 'reloaded'; readonly id: number; readonly error?: string }
   /** ok: every listener answered a real query within the probe timeout. */
   | { readonly type: 'pong'; readonly id: number; readonly ok: boolean }
@@ -25,8 +32,20 @@ function typeOf(v: unknown): unknown {
   return typeof v === 'object' && v !== null && 'type' in v ? v.type : undefined;
 }
 
-const FROM_CHILD: ReadonlySet<unknown> = new Set(['serving', 'reloaded', 'pong', 'failed']);
-const TO_CHILD: ReadonlySet<unknown> = new Set(['reload', 'ping', 'setupErrors', 'stop']);
+const FROM_CHILD: ReadonlySet<unknown> = new Set([
+  'serving',
+  'standby',
+  'reloaded',
+  'pong',
+  'failed',
+]);
+const TO_CHILD: ReadonlySet<unknown> = new Set([
+  'reload',
+  'ping',
+  'setupErrors',
+  'stop',
+  'activate',
+]);
 
 export function isFromChild(v: unknown): v is FromChild {
   return FROM_CHILD.has(typeOf(v));

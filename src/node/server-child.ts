@@ -5,7 +5,7 @@
 
 import { type App, startApp } from '../app.ts';
 import { createLogger } from '../util/log.ts';
-import { type ChildConfig, type FromChild, isToChild } from './ipc.ts';
+import { type ChildConfig, type FromChild, isToChild, STANDBY_ARG } from './ipc.ts';
 
 const PROBE_TIMEOUT_MS = 1500;
 
@@ -21,9 +21,33 @@ function parseConfig(text: string | undefined): ChildConfig {
   return { corefilePath: o.corefilePath, dnsPort: o.dnsPort };
 }
 
+/**
+ * Standby: the code is loaded (static imports); wait for `activate`. False when told to stop,
+ * or when the supervisor went away, first.
+ */
+function standby(): Promise<boolean> {
+  return new Promise((resolve) => {
+    const onMessage = (m: unknown): void => {
+      if (!isToChild(m) || (m.type !== 'activate' && m.type !== 'stop')) return;
+      process.off('message', onMessage);
+      process.off('disconnect', onDisconnect);
+      if (m.type === 'stop') process.disconnect?.();
+      resolve(m.type === 'activate');
+    };
+    const onDisconnect = (): void => {
+      process.off('message', onMessage);
+      resolve(false);
+    };
+    process.on('message', onMessage);
+    process.on('disconnect', onDisconnect);
+    send({ type: 'standby' });
+  });
+}
+
 async function main(): Promise<void> {
   const log = createLogger();
   const config = parseConfig(process.argv[2]);
+  if (process.argv[3] === STANDBY_ARG && !(await standby())) return;
   let app: App;
   try {
     app = await startApp({ corefilePath: config.corefilePath, dnsPort: config.dnsPort, log });

@@ -6,7 +6,8 @@
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import type { Logger } from '../util/log.ts';
-import { type FromChild, isFromChild, type ToChild } from './ipc.ts';
+import { type FromChild, isFromChild, STANDBY_ARG, type ToChild } from './ipc.ts';
+import { SpareChild } from './spare.ts';
 import type { SetupErrorCounts } from './types.ts';
 
 export interface ServerEvents {
@@ -39,6 +40,8 @@ export interface SupervisorOptions {
   readonly livenessFailures?: number;
   /** A child that does not serve within this long is killed and restarted. */
   readonly startTimeoutMs?: number;
+  /** Keep a loaded idle child to take over at once when the serving one dies (-standby). */
+  readonly standby?: boolean;
   /** Grace for a clean stop before SIGKILL. */
   readonly stopTimeoutMs?: number;
   readonly log: Logger;
@@ -65,10 +68,13 @@ export class ChildSupervisor implements ServerRunner {
   #counts: SetupErrorCounts | undefined;
   readonly #reloads = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
   #exited: Promise<void> = Promise.resolve();
+  readonly #spare: SpareChild | undefined;
 
   constructor(options: SupervisorOptions) {
     this.#o = options;
     this.#delayMs = options.restartDelayMs;
+    if (options.standby === true)
+      this.#spare = new SpareChild(() => this.#spawn(true), options.log);
   }
 
   /** PID of the current child (tests kill it). */
@@ -85,25 +91,33 @@ export class ChildSupervisor implements ServerRunner {
     this.#launch();
   }
 
+  #spawn(standby: boolean): ChildProcess {
+    const args = [...(this.#o.execArgv ?? []), this.#o.entry, ...this.#o.args];
+    return spawn(process.execPath, standby ? [...args, STANDBY_ARG] : args, {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      env: this.#o.env ?? process.env,
+    });
+  }
+
   #launch(): void {
     if (this.#stopping) return;
-    const child = spawn(
-      process.execPath,
-      [...(this.#o.execArgv ?? []), this.#o.entry, ...this.#o.args],
-      { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: this.#o.env ?? process.env },
-    );
-    this.#child = child;
+    const child = this.#spawn(false);
     this.#o.log.info(`server: started child pid ${child.pid ?? '?'}`);
-    let resolveExit = (): void => {};
-    this.#exited = new Promise((r) => {
-      resolveExit = r;
-    });
+    this.#adopt(child);
+  }
+
+  /** Makes `child` the active one: its messages and exit drive the state. */
+  #adopt(child: ChildProcess): void {
+    this.#child = child;
+    this.#exited =
+      child.exitCode !== null
+        ? Promise.resolve()
+        : new Promise((r) => child.once('exit', () => r()));
     child.on('message', (m: unknown) => {
       if (isFromChild(m) && child === this.#child) this.#onMessage(m);
     });
     child.on('error', (e) => this.#o.log.error(`server: child: ${e.message}`));
     child.on('exit', (code, signal) => {
-      resolveExit();
       if (child === this.#child)
         this.#onExit(signal !== null ? `killed by ${signal}` : `exit code ${code ?? '?'}`);
     });
@@ -123,6 +137,7 @@ export class ChildSupervisor implements ServerRunner {
         this.#o.log.info('server: serving');
         this.#events?.onServing();
         this.#liveTimer = setInterval(() => this.#probe(), this.#o.livenessIntervalMs ?? 2000);
+        this.#spare?.ensure();
         break;
       case 'pong':
         if (m.id !== this.#pingOutstanding) break;
@@ -181,6 +196,18 @@ export class ChildSupervisor implements ServerRunner {
     this.#markDown(reason);
     if (this.#stopping) return;
     if (servedLong) this.#delayMs = this.#o.restartDelayMs;
+    // A child that had been serving is replaced by the warm spare at once; a child that never
+    // served (bad config, port taken) backs off as usual, so the spare is not burnt in a loop.
+    const spare = this.#servedAt > 0 ? this.#spare?.take() : undefined;
+    if (spare !== undefined) {
+      this.#servedAt = 0;
+      this.#o.log.error(
+        `server: child ${reason}; activating standby child pid ${spare.pid ?? '?'}`,
+      );
+      this.#adopt(spare);
+      spare.send({ type: 'activate' } satisfies ToChild);
+      return;
+    }
     this.#o.log.error(`server: child ${reason}; restarting in ${this.#delayMs} ms`);
     this.#restartTimer = setTimeout(() => this.#launch(), this.#delayMs);
     this.#delayMs = Math.min(this.#delayMs * 2, this.#o.maxRestartDelayMs ?? 10_000);
@@ -216,6 +243,7 @@ export class ChildSupervisor implements ServerRunner {
   async stop(): Promise<void> {
     this.#stopping = true;
     clearTimeout(this.#restartTimer);
+    this.#spare?.stop();
     const child = this.#child;
     if (child === undefined) return;
     this.#markDown('stopping', false);

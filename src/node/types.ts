@@ -49,6 +49,8 @@ export interface AgentOptions {
   readonly configSyncIntervalMs: number;
   readonly supervise: boolean;
   readonly restartDelayMs: number;
+  /** Keep a warm idle server child (-standby). */
+  readonly standby: boolean;
 }
 
 /** A counter sink for setup errors (the agent's metrics registry implements it). */

@@ -18,7 +18,7 @@ function start(
   t: TestContext,
   env: Record<string, string>,
   extra: Partial<SupervisorOptions> = {},
-): { sup: ChildSupervisor; rec: Recorder } {
+): { sup: ChildSupervisor; rec: Recorder; log: ReturnType<typeof memoryLogger> } {
   const log = memoryLogger();
   const sup = new ChildSupervisor({
     entry: STAND_IN,
@@ -66,7 +66,7 @@ function start(
       });
     },
   };
-  return { sup, rec };
+  return { sup, rec, log };
 }
 
 describe('child supervisor', () => {
@@ -98,5 +98,23 @@ describe('child supervisor', () => {
     await new Promise((r) => setTimeout(r, 300));
     assert.deepEqual(rec.events, ['serving']);
     assert.equal(sup.pid, undefined);
+  });
+  it('with -standby, a loaded idle child takes over at once when the serving one dies', async (t) => {
+    const { sup, rec, log } = start(t, {}, { standby: true });
+    await rec.next('serving');
+    const first = sup.pid ?? assert.fail('no child');
+    for (let i = 0; i < 400 && !log.lines.some((l) => /standby child pid \d+ ready/.test(l)); i++) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    process.kill(first, 'SIGKILL');
+    const killedAt = Date.now();
+    await rec.next('down');
+    await rec.next('serving');
+    const takeoverMs = Date.now() - killedAt;
+    t.diagnostic(`standby served ${takeoverMs} ms after SIGKILL of the active child`);
+    assert.ok(takeoverMs < 1000, `takeover took ${takeoverMs} ms`);
+    assert.notEqual(sup.pid, first);
+    // a new spare is started behind it, and stop() ends both
+    await sup.stop();
   });
 });
