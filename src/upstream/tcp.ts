@@ -146,6 +146,10 @@ export class TcpConnection {
       this.#state === ConnState.CLOSED
     )
       return;
+    if (this.#socket.destroyed) {
+      queue.length = 0; // closing: the 'close' handler hands the exchanges back
+      return;
+    }
     const pending = this.#pending;
     let total = 0;
     for (const ex of queue) if (pending.peek(ex.id) === ex) total += ex.frame.length;

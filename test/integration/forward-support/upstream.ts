@@ -93,12 +93,16 @@ export async function startUpstream(script: Script, port = 0): Promise<FakeUpstr
     return s;
   };
 
-  const udp: UdpSocket = createSocket('udp4');
-  udp.on('message', (msg, rinfo) => {
+  const onDatagram = (msg: Buffer, rinfo: { port: number; address: string }): void => {
     const action = script(record(msg, 'udp', -1));
-    if ('reply' in action)
-      later(action.delayMs ?? 0, () => udp.send(action.reply, rinfo.port, rinfo.address));
-  });
+    if ('reply' in action) {
+      later(action.delayMs ?? 0, () => {
+        for (const b of [...(action.before ?? []), action.reply])
+          udp.send(b, rinfo.port, rinfo.address);
+      });
+    }
+  };
+  let udp: UdpSocket = createSocket('udp4');
   const tcp: Server = createServer((sock) => {
     const conn = conns++;
     sockets.add(sock);
@@ -117,15 +121,26 @@ export async function startUpstream(script: Script, port = 0): Promise<FakeUpstr
       }
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    udp.once('error', reject);
-    udp.bind(port, '127.0.0.1', resolve);
-  });
-  const bound = udp.address().port;
-  await new Promise<void>((resolve, reject) => {
-    tcp.once('error', reject);
-    tcp.listen(bound, '127.0.0.1', resolve);
-  });
+  // UDP on `port` (or any free one), then TCP on the same number; with port 0, another test may
+  // hold that TCP port, so try again with a new one.
+  let bound = 0;
+  for (let attempt = 0; attempt < 10 && bound === 0; attempt++) {
+    if (attempt > 0) udp = createSocket('udp4');
+    udp.on('message', onDatagram);
+    const socket = udp;
+    const udpPort = await new Promise<number>((resolve, reject) => {
+      socket.once('error', reject);
+      socket.bind(port, '127.0.0.1', () => resolve(socket.address().port));
+    });
+    const ok = await new Promise<boolean>((resolve) => {
+      tcp.once('error', () => resolve(false));
+      tcp.listen(udpPort, '127.0.0.1', () => resolve(true));
+    });
+    if (ok) bound = udpPort;
+    else await new Promise<void>((r) => socket.close(() => r()));
+    if (!ok && port !== 0) break;
+  }
+  if (bound === 0) throw new Error(`fake upstream: no UDP+TCP port pair (asked for ${port})`);
   return {
     port: bound,
     address: `127.0.0.1:${bound}`,
