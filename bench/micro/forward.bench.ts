@@ -162,7 +162,7 @@ try {
   loop('framed copy of the query', 1_000_000, () => {
     const f = Buffer.allocUnsafe(req.query.wire.length + 2);
     f.writeUInt16BE(req.query.wire.length, 0);
-    req.query.wire.copy(f, 2);
+    f.set(req.query.wire, 2);
   });
   loop('promise + executor', 1_000_000, () => {
     void new Promise<number>((resolve) => resolve(0));

@@ -59,7 +59,7 @@ export class ForwardQuery implements Exchange {
     const query = req.query.wire;
     this.frame = Buffer.allocUnsafe(query.length + 2);
     this.frame.writeUInt16BE(query.length, 0);
-    query.copy(this.frame, 2);
+    this.frame.set(query, 2);
     this.message = this.frame.subarray(2);
     this.qnameEnd = req.query.qnameEnd;
   }
