@@ -1,6 +1,7 @@
 // CPU time of a process tree from /proc, for "server CPU per query". utime+stime of the root
 // and of every live descendant, plus cutime+cstime of the root (children it already reaped),
-// so a target that forks workers is charged for them too.
+// so a target that forks workers is charged for them too. Also how long the tree waited for a
+// CPU it was ready to use: on a shared machine that is the noise in the qps column.
 
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -45,23 +46,66 @@ function allStats(): Map<number, Stat> {
   return out;
 }
 
-/** CPU ticks used so far by `pid` and its descendants; undefined when `pid` is gone. */
-export function treeCpuTicks(pid: number): number | undefined {
-  const stats = allStats();
-  const root = stats.get(pid);
-  if (root === undefined) return undefined;
-  let total = root.utime + root.stime + root.cutime + root.cstime;
+/** `pid` and its live descendants, root first; empty when `pid` is gone. */
+function tree(stats: Map<number, Stat>, pid: number): number[] {
+  if (!stats.has(pid)) return [];
   const children = new Map<number, number[]>();
   for (const [p, s] of stats) {
     const list = children.get(s.ppid);
     if (list === undefined) children.set(s.ppid, [p]);
     else list.push(p);
   }
-  const queue = [...(children.get(pid) ?? [])];
-  for (let p = queue.shift(); p !== undefined; p = queue.shift()) {
+  const out = [pid];
+  for (let i = 0; i < out.length; i++) out.push(...(children.get(out[i] as number) ?? []));
+  return out;
+}
+
+export interface TreeUsage {
+  /** utime+stime of the tree (plus reaped children of the root), in clock ticks. */
+  cpuTicks: number;
+  /** Time the tree's threads were runnable but waiting for a CPU (schedstat), in ns: a high
+   * value means other processes competed for the target's CPU and the qps is not trustworthy. */
+  runqueueWaitNs: number;
+}
+
+/** CPU use of `pid` and its descendants so far; undefined when `pid` is gone. */
+export function treeUsage(pid: number): TreeUsage | undefined {
+  const stats = allStats();
+  const pids = tree(stats, pid);
+  const root = stats.get(pid);
+  if (root === undefined) return undefined;
+  let cpuTicks = root.cutime + root.cstime;
+  let runqueueWaitNs = 0;
+  for (const p of pids) {
     const s = stats.get(p);
-    if (s !== undefined) total += s.utime + s.stime;
-    queue.push(...(children.get(p) ?? []));
+    if (s !== undefined) cpuTicks += s.utime + s.stime;
+    runqueueWaitNs += threadsWaitNs(p);
+  }
+  return { cpuTicks, runqueueWaitNs };
+}
+
+/** Sum over the process's threads of /proc/<pid>/task/<tid>/schedstat field 2 (run-queue wait). */
+function threadsWaitNs(pid: number): number {
+  let total = 0;
+  let tids: string[];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return 0;
+  }
+  for (const tid of tids) {
+    try {
+      total += Number(
+        readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[1] ?? 0,
+      );
+    } catch {
+      // thread gone
+    }
   }
   return total;
+}
+
+/** CPU ticks used so far by `pid` and its descendants; undefined when `pid` is gone. */
+export function treeCpuTicks(pid: number): number | undefined {
+  return treeUsage(pid)?.cpuTicks;
 }

@@ -13,6 +13,8 @@ export interface Row {
   cpuUsPerQuery?: number | undefined;
   /** Server CPU time / wall time over the measured run, in percent of one core. */
   cpuPercent?: number | undefined;
+  /** Run-queue wait of the target over the run, in percent of wall time (CPU contention). */
+  waitPercent?: number | undefined;
   avgLatencyMs?: number | undefined;
   p50Ms?: number | undefined;
   p90Ms?: number | undefined;
@@ -75,6 +77,58 @@ const fmt = (n: number | undefined, digits = 0): string =>
     ? '–'
     : n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
+const HEADER = [
+  'target',
+  'scenario',
+  'qps',
+  'server CPU µs/query',
+  'server CPU %',
+  'CPU wait %',
+  'avg latency at max load (ms)',
+  'p50 / p90 / p99 at fixed rate (ms)',
+  'lost (max load / fixed rate)',
+  'upstream queries per query',
+  'rcodes',
+];
+const RIGHT = HEADER.map((_, i) => i >= 2 && i <= 9);
+
+/** A markdown table with padded cells, as the project's formatter (Biome) writes them. */
+export function renderTable(
+  header: readonly string[],
+  right: readonly boolean[],
+  rows: readonly string[][],
+): string[] {
+  const widths = header.map((h, i) =>
+    Math.max(3, h.length, ...rows.map((r) => (r[i] ?? '').length)),
+  );
+  const line = (cells: readonly string[]): string =>
+    `| ${widths.map((w, i) => (right[i] ? (cells[i] ?? '').padStart(w) : (cells[i] ?? '').padEnd(w))).join(' | ')} |`;
+  const rule = `| ${widths.map((w, i) => (right[i] ? `${'-'.repeat(w - 1)}:` : '-'.repeat(w))).join(' | ')} |`;
+  return [line(header), rule, ...rows.map(line)];
+}
+
+function cells(r: Row): string[] {
+  // Pipes would end a cell early; error text may contain them.
+  if (r.error !== undefined) {
+    const why = (r.error.split('\n')[0] ?? '').slice(0, 120).replaceAll('|', '/');
+    return [r.target, r.scenario, 'failed', '', '', '', '', '', '', '', why];
+  }
+  const range = r.qpsRange ? ` (${fmt(r.qpsRange[0])}–${fmt(r.qpsRange[1])})` : '';
+  return [
+    r.target,
+    r.scenario,
+    `${fmt(r.qps)}${range}`,
+    fmt(r.cpuUsPerQuery, 1),
+    fmt(r.cpuPercent),
+    fmt(r.waitPercent),
+    fmt(r.avgLatencyMs, 3),
+    `${fmt(r.p50Ms, 3)} / ${fmt(r.p90Ms, 3)} / ${fmt(r.p99Ms, 3)}`,
+    `${fmt(r.lost)} / ${fmt(r.latencyLost)}`,
+    fmt(r.upstreamPerQuery, 3),
+    r.rcodes ?? '',
+  ];
+}
+
 export function renderMarkdown(
   rows: readonly Row[],
   meta: { date: string; info: Record<string, string>; settings: string[] },
@@ -82,33 +136,30 @@ export function renderMarkdown(
   const out: string[] = [`# Load benchmark, ${meta.date}`, ''];
   for (const [k, v] of Object.entries(meta.info)) out.push(`- **${k}**: ${v}`);
   out.push(...meta.settings.map((s) => `- ${s}`), '');
-  out.push(
-    '| target | scenario | qps | server CPU µs/query | server CPU % | avg latency at max load (ms) | p50 / p90 / p99 at fixed rate (ms) | lost (max load / fixed rate) | upstream queries per query | rcodes |',
-    '|---|---|--:|--:|--:|--:|--:|--:|--:|---|',
-  );
-  for (const r of rows) {
-    if (r.error !== undefined) {
-      out.push(
-        `| ${r.target} | ${r.scenario} | failed | | | | | | | ${r.error.split('\n')[0]?.slice(0, 120) ?? ''} |`,
-      );
-      continue;
-    }
+  out.push(...renderTable(HEADER, RIGHT, rows.map(cells)));
+  const contended = rows
+    .filter((r) => (r.waitPercent ?? 0) > 10)
+    .map((r) => `${r.target}/${r.scenario}`);
+  if (contended.length > 0) {
     out.push(
-      `| ${r.target} | ${r.scenario} | ${fmt(r.qps)}${r.qpsRange ? ` (${fmt(r.qpsRange[0])}–${fmt(r.qpsRange[1])})` : ''} | ${fmt(r.cpuUsPerQuery, 1)} | ${fmt(r.cpuPercent)} | ${fmt(r.avgLatencyMs, 3)} | ${fmt(r.p50Ms, 3)} / ${fmt(r.p90Ms, 3)} / ${fmt(r.p99Ms, 3)} | ${fmt(r.lost)} / ${fmt(r.latencyLost)} | ${fmt(r.upstreamPerQuery, 3)} | ${r.rcodes ?? ''} |`,
+      '',
+      `**Contended rows** (CPU wait over 10 %: other processes on the machine took the target's CPU): ${contended.join(', ')}. ` +
+        'Their qps and latency are lower bounds; server CPU µs/query stays comparable.',
     );
   }
   const failures = rows.filter((r) => r.error !== undefined);
   if (failures.length > 0) {
-    out.push('', '## Failures', '');
-    for (const f of failures)
+    out.push('', '## Failures');
+    for (const f of failures) {
       out.push(
+        '',
         `### ${f.target} / ${f.scenario}`,
         '',
         '```',
         (f.error ?? '').trim().slice(-1500),
         '```',
-        '',
       );
+    }
   }
   return `${out.join('\n')}\n`;
 }

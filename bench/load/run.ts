@@ -12,7 +12,7 @@ import { REPO_ROOT } from '../../test/helpers/fixtures.ts';
 import { type Knot, startKnot } from '../../test/helpers/knot.ts';
 import { freePort } from '../../test/helpers/ports.ts';
 import { percentile, runDnsperf } from './dnsperf.ts';
-import { clockTicksPerSecond, treeCpuTicks } from './procstat.ts';
+import { clockTicksPerSecond, treeUsage } from './procstat.ts';
 import { loadAverage, machineInfo, type Row, renderMarkdown } from './report.ts';
 import {
   killTracked,
@@ -123,7 +123,7 @@ async function measure(
   const once = scenario === 'miss' ? { maxRuns: 1 } : {};
   const cap = maxQps === undefined ? {} : { maxQps };
   const upstreamBefore = await knot.queryCount();
-  const cpuBefore = treeCpuTicks(pid);
+  const before = treeUsage(pid);
   const wallBefore = process.hrtime.bigint();
   const load = await runDnsperf({
     ...common,
@@ -133,12 +133,12 @@ async function measure(
     queryFile: files.load,
     seconds,
   });
-  const cpuAfter = treeCpuTicks(pid);
+  const after = treeUsage(pid);
   const wallSeconds = Number(process.hrtime.bigint() - wallBefore) / 1e9;
   const upstream = (await knot.queryCount()) - upstreamBefore;
-  if (cpuBefore === undefined || cpuAfter === undefined)
-    throw new Error('target exited during the run');
-  const cpuSeconds = (cpuAfter - cpuBefore) / ticksPerSecond;
+  if (before === undefined || after === undefined) throw new Error('target exited during the run');
+  const cpuSeconds = (after.cpuTicks - before.cpuTicks) / ticksPerSecond;
+  const waitSeconds = (after.runqueueWaitNs - before.runqueueWaitNs) / 1e9;
   const lat = await runDnsperf({
     ...common,
     ...once,
@@ -152,6 +152,7 @@ async function measure(
     qps: load.qps,
     cpuUsPerQuery: load.completed > 0 ? (cpuSeconds * 1e6) / load.completed : undefined,
     cpuPercent: (cpuSeconds / wallSeconds) * 100,
+    waitPercent: (waitSeconds / wallSeconds) * 100,
     avgLatencyMs: load.avgLatencyMs,
     p50Ms: percentile(lat.latenciesMs, 50),
     p90Ms: percentile(lat.latenciesMs, 90),

@@ -7,7 +7,8 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { describe, it } from 'node:test';
 import { dnsperfArgs, parseSummary, percentile } from '../../bench/load/dnsperf.ts';
-import { clockTicksPerSecond, treeCpuTicks } from '../../bench/load/procstat.ts';
+import { clockTicksPerSecond, treeCpuTicks, treeUsage } from '../../bench/load/procstat.ts';
+import { renderTable } from '../../bench/load/report.ts';
 import { messageId, query } from './client.ts';
 import { REPO_ROOT } from './fixtures.ts';
 import { inspect } from './inspect.ts';
@@ -56,6 +57,20 @@ describe('bench/load helpers', () => {
     assert.equal(args[args.indexOf('-s') + 1], '127.0.0.1');
   });
 
+  it('pads markdown tables the way the formatter does', () => {
+    assert.deepEqual(
+      renderTable(
+        ['name', 'n'],
+        [false, true],
+        [
+          ['ab', '1'],
+          ['c', '22'],
+        ],
+      ),
+      ['| name |   n |', '| ---- | --: |', '| ab   |   1 |', '| c    |  22 |'],
+    );
+  });
+
   it('takes nearest-rank percentiles', () => {
     const v = Array.from({ length: 100 }, (_, i) => i + 1);
     assert.equal(percentile(v, 50), 50);
@@ -78,6 +93,10 @@ describe('bench/load helpers', () => {
     assert.ok(its !== undefined && its >= 10, `child ticks ${its}`);
     assert.ok(mine !== undefined && mine >= its, 'the parent tree includes the child');
     assert.equal(treeCpuTicks(2 ** 22 + 1), undefined);
+    const usage = treeUsage(process.pid);
+    assert.ok(
+      usage !== undefined && Number.isFinite(usage.runqueueWaitNs) && usage.runqueueWaitNs >= 0,
+    );
   });
 
   it('runs the bare responder: the canned reply with the client ID, over UDP and TCP', async (t) => {
