@@ -93,9 +93,13 @@ export class ChildSupervisor implements ServerRunner {
 
   #spawn(standby: boolean): ChildProcess {
     const args = [...(this.#o.execArgv ?? []), this.#o.entry, ...this.#o.args];
+    // detached: its own process group, so a signal to ours (Ctrl-C, `timeout`, kill -- -pgid)
+    // reaches only the supervisor, which pulls the rules *before* stopping the server. A child
+    // whose supervisor dies sees its IPC channel close and stops by itself.
     return spawn(process.execPath, standby ? [...args, STANDBY_ARG] : args, {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       env: this.#o.env ?? process.env,
+      detached: true,
     });
   }
 
