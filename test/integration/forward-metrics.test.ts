@@ -1,53 +1,54 @@
-// The forward counters read out under CoreDNS's names, and the duration hook's labels.
+// forward's counters as a scraper sees them: coredns_proxy_* and coredns_forward_* on /metrics.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import {
-  collectForwardCounters,
-  FORWARD_METRICS,
-  observeRequestDurations,
-} from '../../src/plugins/forward/metrics.ts';
-import { makeForward, request, run } from './forward-support/harness.ts';
-import { answerFor, startUpstream } from './forward-support/upstream.ts';
+import { dig } from '../helpers/dig.ts';
+import { startFakeUpstream } from '../helpers/fake-upstream.ts';
+import { freePort } from '../helpers/ports.ts';
+import { buildResponse, rr } from '../helpers/rr.ts';
+import { startAgent } from './agent-harness.ts';
 
-test('metric names follow CoreDNS v1.13 and every counter has HELP', () => {
-  for (const m of Object.values(FORWARD_METRICS)) {
-    assert.match(m.name, /^coredns_(forward|proxy)_[a-z_]+(_total|_seconds)$/);
-    assert.ok(m.help.length > 10);
-  }
-});
-
-test('counters start at zero per upstream and protocol, then count', async (t) => {
-  const up = await startUpstream((q) => ({
-    reply: answerFor(q.wire, { rcode: q.qname.startsWith('nx') ? 3 : 0 }),
-  }));
-  const fwd = makeForward(`forward . ${up.address} 127.0.0.1:9`);
-  t.after(async () => {
-    fwd.close();
-    await up.stop();
-  });
-  const zero = collectForwardCounters(fwd);
-  assert.equal(zero.length, 2 + 2 * 5);
-  assert.ok(zero.every((s) => s.value === 0));
-  const seen: { labels: object; seconds: number }[] = [];
-  observeRequestDurations(fwd, (labels, seconds) => seen.push({ labels, seconds }));
-  const sequential = makeForward(`forward . ${up.address} { policy sequential }`);
-  t.after(() => sequential.close());
-  observeRequestDurations(sequential, (labels, seconds) => seen.push({ labels, seconds }));
-  await run(sequential, request('a.example.'));
-  await run(sequential, request('nx.example.', { transport: 'tcp' }));
-  assert.deepEqual(
-    seen.map((s) => s.labels),
-    [
-      { proxy_name: 'forward', to: up.address, rcode: 'NOERROR' },
-      { proxy_name: 'forward', to: up.address, rcode: 'NXDOMAIN' },
-    ],
+test('forward exports request durations, connection reuse and rejects under CoreDNS names', async (t) => {
+  const upstream = await startFakeUpstream((q) =>
+    buildResponse({
+      query: q.wire,
+      rcode: q.qname.startsWith('nx') ? 3 : 0,
+      answer: q.qname.startsWith('nx') ? [] : [rr(`${q.qname} 60 IN A 192.0.2.1`)],
+    }),
   );
-  assert.ok(seen.every((s) => s.seconds > 0 && s.seconds < 1));
-  const counters = collectForwardCounters(sequential);
-  const value = (name: string, proto: string): number | undefined =>
-    counters.find((c) => c.metric.name === name && c.labels['proto'] === proto)?.value;
-  assert.equal(value('coredns_proxy_conn_cache_misses_total', 'udp'), 1);
-  assert.equal(value('coredns_proxy_conn_cache_misses_total', 'tcp'), 1);
-  assert.equal(sequential.upstreams[0]?.stats.responses.get(3), 1);
+  t.after(() => upstream.stop());
+  const metricsPort = await freePort();
+  const agent = await startAgent(
+    t,
+    `.:0 {\n bind 127.0.0.1\n prometheus 127.0.0.1:${metricsPort}\n forward . ${upstream.address} {\n policy sequential\n }\n}\n`,
+  );
+  const ask = (...args: string[]) => dig(['@127.0.0.1', '-p', String(agent.port), ...args]);
+  await ask('a.example.test');
+  await ask('b.example.test');
+  await ask('nx.example.test', '+tcp');
+  const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+  const value = (series: string): number | undefined => {
+    const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+    return line === undefined ? undefined : Number(line.slice(series.length + 1));
+  };
+  const to = `to="${upstream.address}"`;
+  assert.equal(
+    value(
+      `coredns_proxy_request_duration_seconds_count{proxy_name="forward",rcode="NOERROR",${to}}`,
+    ),
+    2,
+  );
+  assert.equal(
+    value(
+      `coredns_proxy_request_duration_seconds_count{proxy_name="forward",rcode="NXDOMAIN",${to}}`,
+    ),
+    1,
+  );
+  assert.equal(
+    value(`coredns_proxy_conn_cache_misses_total{proto="tcp",proxy_name="forward",${to}}`),
+    1,
+  );
+  assert.equal(value(`coredns_proxy_healthcheck_failures_total{proxy_name="forward",${to}}`), 0);
+  assert.equal(value('coredns_forward_max_concurrent_rejects_total'), 0);
+  assert.equal(value('coredns_forward_healthcheck_broken_total'), 0);
 });

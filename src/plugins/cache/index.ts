@@ -1,7 +1,6 @@
-import { serverLabel } from '../../app/instance.ts';
 import type { PluginDefinition } from '../../chain/definition.ts';
-import { cacheStoreSource } from '../../metrics/cache.ts';
 import { CacheHandler } from './cache.ts';
+import { registerCacheMetrics } from './metrics.ts';
 import { loadSnapshot, saveSnapshot } from './persist.ts';
 import { type CacheConfig, parseCache } from './setup.ts';
 import { CacheStore } from './store.ts';
@@ -29,15 +28,7 @@ export const cache: PluginDefinition<CacheConfig> = {
       },
     );
     ctx.onShutdown(() => ctx.retained.release(key));
-    // One store serves every listen address of the block; its counters go out under the
-    // first address's `server` label (sums over servers stay right).
-    ctx.app.addCacheMetrics(
-      cacheStoreSource(
-        store,
-        ctx.block.zones,
-        serverLabel(ctx.block.listen?.[0] ?? '', ctx.block.port),
-      ),
-    );
+    registerCacheMetrics(store, ctx.block, ctx.app);
     return (next) => new CacheHandler(next, config, store, ctx.block.zones);
   },
 };

@@ -4,6 +4,7 @@ import type { PluginDefinition } from '../../chain/definition.ts';
 import { endOfChain } from '../../chain/end-of-chain.ts';
 import { type ForwardConfig, PLUGIN_NAME } from './config.ts';
 import { ForwardHandler } from './forward.ts';
+import { registerForwardMetrics } from './metrics.ts';
 import { parseForward } from './setup.ts';
 
 export type { ForwardConfig } from './config.ts';
@@ -17,6 +18,7 @@ export const forward: PluginDefinition<ForwardConfig> = {
     // Built here rather than in the chain callback so its sockets are closed with the config.
     const handler = new ForwardHandler(config, ctx.log, endOfChain(PLUGIN_NAME));
     ctx.onShutdown(() => handler.close());
+    registerForwardMetrics(handler, ctx.app);
     return (next) => {
       handler.next = next;
       return handler;
