@@ -4,6 +4,7 @@
 // number) or asynchronously (a forward returns a promise); the server handles both, so a hit
 // never pays for a promise.
 
+import type { MessageLayout } from '../dns/message.ts';
 import type { ScannedQuery } from '../dns/query.ts';
 
 export type Transport = 'udp' | 'tcp';
@@ -39,8 +40,9 @@ export interface ResponseWriter {
    * Sends a complete reply. The writer fits it into the client's size limit (dropping records
    * and setting TC) and records rcode and size for metrics and logs. Call at most once.
    * `plugin` names the handler that produced it (the `plugin` label of responses_total).
+   * `layout`, when the writer already walked `wire`, saves the next reader a second walk.
    */
-  write(wire: Buffer, plugin: string): void;
+  write(wire: Buffer, plugin: string, layout?: MessageLayout): void;
 }
 
 /** What a handler returns: an rcode now, or later. */

@@ -3,6 +3,7 @@
 
 import type { ResponseWriter } from '../chain/handler.ts';
 import { RCODE_MASK } from '../dns/constants.ts';
+import type { MessageLayout } from '../dns/message.ts';
 import { fitToLimit } from '../dns/truncate.ts';
 import type { ServerRequest } from './request.ts';
 
@@ -27,12 +28,12 @@ export class ReplyWriter implements ResponseWriter {
     this.#send = send;
   }
 
-  write(wire: Buffer, plugin: string): void {
+  write(wire: Buffer, plugin: string, layout?: MessageLayout): void {
     if (this.written) throw new Error(`plugin/${plugin}: reply written twice for one query`);
     this.written = true;
     let out = wire;
     if (wire.length > this.#req.sizeLimit) {
-      out = fitToLimit(wire, this.#req.sizeLimit);
+      out = fitToLimit(wire, this.#req.sizeLimit, layout);
       this.truncated = true;
     }
     this.rcode = (out[3] as number) & RCODE_MASK;

@@ -123,11 +123,13 @@ export class CacheHandler implements Handler {
     const wire = capture.reply;
     if (wire === undefined) return { rcode };
     const q = req.query;
-    let layout: ReturnType<typeof walkMessage>;
-    try {
-      layout = walkMessage(wire);
-    } catch {
-      return { wire };
+    let layout = capture.layout;
+    if (layout === undefined) {
+      try {
+        layout = walkMessage(wire);
+      } catch {
+        return { wire };
+      }
     }
     if (
       layout.qdcount !== 1 ||

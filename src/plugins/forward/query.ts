@@ -168,12 +168,12 @@ export class ForwardQuery implements Exchange {
     }
     this.#finish();
     answer.writeUInt16BE(this.#req.query.id, 0);
-    this.#write(answer);
+    this.#write(answer, layout);
   }
 
-  #write(wire: Buffer): void {
+  #write(wire: Buffer, layout?: MessageLayout): void {
     try {
-      this.#w.write(wire, PLUGIN_NAME);
+      this.#w.write(wire, PLUGIN_NAME, layout);
       this.#resolve(Rcode.NOERROR);
     } catch (err) {
       this.#reject(err);
