@@ -2,10 +2,12 @@
 // relative to the repo root, in CI too); archives are unpacked into temp dirs, never committed.
 
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { gunzipSync } from 'node:zlib';
 
 const execFileAsync = promisify(execFile);
 
@@ -38,17 +40,38 @@ export async function unpackFuzzCorpus(archive = FUZZ_CORPUS_ARCHIVE): Promise<U
   }
 }
 
-/** Unpacks the corpus, reads every packet into memory and removes the temp dir again. */
-export async function loadFuzzCorpus(): Promise<{ name: string; wire: Buffer }[]> {
-  const corpus = await unpackFuzzCorpus();
-  try {
-    return await Promise.all(
-      corpus.files.map(async (f) => ({
-        name: f.slice(corpus.dir.length + 1),
-        wire: await readFile(f),
-      })),
-    );
-  } finally {
-    await corpus.cleanup();
+/**
+ * Every packet of the corpus in memory, read straight from the archive (gunzip + ustar walk):
+ * no temp dir and no 9,774 file creations, so it is fast enough for any unit test.
+ */
+export function loadFuzzCorpus(archive = FUZZ_CORPUS_ARCHIVE): { name: string; wire: Buffer }[] {
+  return readTarGz(archive)
+    .filter((e) => e.name.endsWith('.pkt'))
+    .map((e) => ({ name: e.name, wire: e.data }))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/** Regular files of a .tar.gz (ustar and GNU long names; other entry types skipped). */
+export function readTarGz(archive: string): { name: string; data: Buffer }[] {
+  const tar = gunzipSync(readFileSync(archive));
+  const out: { name: string; data: Buffer }[] = [];
+  const text = (from: number, to: number): string => {
+    const field = tar.subarray(from, to);
+    const nul = field.indexOf(0);
+    return field.subarray(0, nul < 0 ? field.length : nul).toString('utf8');
+  };
+  let longName: string | undefined;
+  for (let pos = 0; pos + 512 <= tar.length; ) {
+    if (tar.subarray(pos, pos + 512).every((b) => b === 0)) break; // end-of-archive block
+    const size = Number.parseInt(text(pos + 124, pos + 136).trim() || '0', 8);
+    const type = String.fromCharCode(tar[pos + 156] as number);
+    const prefix = text(pos + 345, pos + 500);
+    const name = longName ?? (prefix ? `${prefix}/${text(pos, pos + 100)}` : text(pos, pos + 100));
+    const data = tar.subarray(pos + 512, pos + 512 + size);
+    longName = undefined;
+    if (type === 'L') longName = data.toString('utf8').replace(/\0+$/, '');
+    else if (type === '0' || type === '\0') out.push({ name, data: Buffer.from(data) });
+    pos += 512 + Math.ceil(size / 512) * 512;
   }
+  return out;
 }

@@ -107,39 +107,64 @@ function readOptions(buf: Buffer, pos: number, end: number): { code: number; dat
   return out;
 }
 
-/** Rdata in dig's presentation form for common types, RFC 3597 `\# len hex` otherwise. */
+/**
+ * Rdata in dig's presentation form for common types, RFC 3597 `\# len hex` otherwise, and also
+ * when the rdata does not parse (walkMessage does not look inside rdata; fuzz packets lie there).
+ */
 export function formatRdata(buf: Buffer, type: number, start: number, end: number): string {
+  try {
+    // Cut at `end` so a name running past its rdata throws instead of reading the next record.
+    const text = knownRdata(buf.subarray(0, end), type, start, end);
+    if (text !== undefined) return text;
+  } catch {
+    // malformed rdata: the generic form below
+  }
+  const hex = end > start ? ` ${buf.subarray(start, end).toString('hex').toUpperCase()}` : '';
+  return `\\# ${end - start}${hex}`;
+}
+
+function knownRdata(buf: Buffer, type: number, start: number, end: number): string | undefined {
+  const expect = (length: number): void => {
+    if (end - start !== length) throw new Error('rdata length does not match its fields');
+  };
   switch (type) {
     case RRType.A:
-      if (end - start === 4) return Array.from(buf.subarray(start, end)).join('.');
-      break;
+      expect(4);
+      return Array.from(buf.subarray(start, end)).join('.');
     case RRType.AAAA:
-      if (end - start === 16) return formatIpv6(buf.subarray(start, end));
-      break;
+      expect(16);
+      return formatIpv6(buf.subarray(start, end));
     case RRType.CNAME:
     case RRType.NS:
     case RRType.PTR:
+      expect(skipName(buf, start) - start);
       return readName(buf, start);
     case RRType.MX:
+      expect(skipName(buf, start + 2) - start);
       return `${buf.readUInt16BE(start)} ${readName(buf, start + 2)}`;
-    case RRType.SRV:
-      return `${buf.readUInt16BE(start)} ${buf.readUInt16BE(start + 2)} ${buf.readUInt16BE(start + 4)} ${readName(buf, start + 6)}`;
+    case RRType.SRV: {
+      expect(skipName(buf, start + 6) - start);
+      const [prio, weight, port] = [0, 2, 4].map((o) => buf.readUInt16BE(start + o));
+      return `${prio} ${weight} ${port} ${readName(buf, start + 6)}`;
+    }
     case RRType.SOA: {
       const rname = skipName(buf, start);
       const nums = skipName(buf, rname);
+      expect(nums + 20 - start);
       const fields = [0, 4, 8, 12, 16].map((o) => buf.readUInt32BE(nums + o));
       return `${readName(buf, start)} ${readName(buf, rname)} ${fields.join(' ')}`;
     }
     case RRType.TXT:
       return formatTxt(buf, start, end);
   }
-  return `\\# ${end - start}${end > start ? ` ${buf.subarray(start, end).toString('hex').toUpperCase()}` : ''}`;
+  return undefined;
 }
 
 function formatTxt(buf: Buffer, pos: number, end: number): string {
   const parts: string[] = [];
   while (pos < end) {
     const len = buf[pos] as number;
+    if (pos + 1 + len > end) throw new Error('TXT string runs past the rdata');
     let s = '';
     for (const b of buf.subarray(pos + 1, pos + 1 + len)) {
       if (b === 0x22 || b === 0x5c) s += `\\${String.fromCharCode(b)}`;
