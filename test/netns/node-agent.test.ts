@@ -31,6 +31,7 @@ import {
 } from './sim.ts';
 
 const CLI = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
+const QUERY_LOOP = fileURLToPath(new URL('./fixtures/query-loop.ts', import.meta.url));
 /**
  * Pod queries must succeed again this soon after the server child is SIGKILLed. iptables mode:
  * the rules come out and the ClusterIP falls back to kube-dns through DNAT (0.5-1 s here, most of it dig's own start-up through ip netns exec).
@@ -222,9 +223,15 @@ async function runScenario(t: TestContext, s: Scenario): Promise<void> {
   const active = children.split('\n').find((l) => l.trim() !== '' && !l.includes('--standby'));
   const childPid = Number(active?.trim().split(/\s+/)[0]);
   assert.ok(childPid > 0, children);
+  const probeIp = s.ipvs === true ? LOCAL_IP[main] : KUBE_DNS_CLUSTER_IP[main];
+  // a pod querying all along: its failures must all fall within the bound
+  const crashLoop = sim.pod.run(
+    [process.execPath, QUERY_LOOP, probeIp, ZONE_DATA.kubeDns, '5000'],
+    { timeoutMs: 30_000 },
+  );
+  await new Promise((r) => setTimeout(r, 1000));
   process.kill(childPid, 'SIGKILL');
   const killedAt = Date.now();
-  const probeIp = s.ipvs === true ? LOCAL_IP[main] : KUBE_DNS_CLUSTER_IP[main];
   const bound =
     RECOVERY_BOUND_MS[s.ipvs !== true ? 'iptables' : s.standby === true ? 'ipvsStandby' : 'ipvs'];
   const recovered = await waitFor(
@@ -236,6 +243,17 @@ async function runScenario(t: TestContext, s: Scenario): Promise<void> {
   t.diagnostic(
     `pod DNS answered again: the first successful query started ${recovered} ms after SIGKILL (bound ${bound} ms) and returned ${Date.now() - killedAt} ms after it`,
   );
+  const during = JSON.parse((await crashLoop).stdout) as {
+    ok: number;
+    failed: number;
+    failedAtMs: number[];
+  };
+  const span =
+    during.failed === 0 ? 0 : Math.max(...during.failedAtMs) - Math.min(...during.failedAtMs);
+  t.diagnostic(
+    `one pod querying in a loop (1 s timeout, no retry) around the SIGKILL: ${during.ok} answered, ${during.failed} unanswered`,
+  );
+  assert.ok(span <= bound, `failures spread over ${span} ms: ${during.failedAtMs.join(', ')}`);
   await waitFor(
     async () =>
       (await installedRuleCount(sim.node)) === rulesPerIp * localIps.length &&
@@ -244,10 +262,32 @@ async function runScenario(t: TestContext, s: Scenario): Promise<void> {
     'rules back after the restart',
   );
 
-  // (d) SIGTERM: rules and interface gone, pods reach kube-dns through DNAT again
+  // (d) SIGTERM: rules and interface gone, pods reach kube-dns through DNAT again. In iptables
+  // mode a pod querying the ClusterIP throughout the shutdown loses nothing: the rules come out
+  // before the server stops.
   await sim.node.run(['conntrack', '-F']);
+  const loop =
+    s.ipvs === true
+      ? undefined
+      : sim.pod.run(
+          [process.execPath, QUERY_LOOP, KUBE_DNS_CLUSTER_IP[main], ZONE_DATA.kubeDns, '4000'],
+          { timeoutMs: 20_000 },
+        );
+  if (loop !== undefined) await new Promise((r) => setTimeout(r, 1500));
   agent.child.kill('SIGTERM');
   assert.equal(await agent.exited, 0, agent.output());
+  if (loop !== undefined) {
+    const result = JSON.parse((await loop).stdout) as {
+      ok: number;
+      failed: number;
+      failedAtMs: number[];
+    };
+    t.diagnostic(
+      `one pod querying in a loop through the SIGTERM: ${result.ok} answered, ${result.failed} unanswered`,
+    );
+    assert.ok(result.ok > 0);
+    assert.equal(result.failed, 0, `failed at ${result.failedAtMs.join(', ')} ms`);
+  }
   assert.equal(await installedRuleCount(sim.node), 0, 'no rules after SIGTERM');
   assert.equal(await linkExists(sim.node), false, 'no interface after SIGTERM');
   if (s.ipvs !== true) {
