@@ -8,44 +8,76 @@ import type { ZoneTable } from '../server/zones.ts';
 import type { Logger } from '../util/log.ts';
 import { listenKey, serverLabel } from './instance.ts';
 
+/** Tries for a port that is free for both UDP and TCP when the config says port 0. */
+const EPHEMERAL_BIND_ATTEMPTS = 5;
+
 export class ListenerSet {
   readonly host: string;
   /** The config's `host|port` (port as configured, 0 included). */
   readonly key: string;
   readonly server: DnsServer;
-  readonly udp: UdpListener;
-  readonly tcp: TcpListener;
+  readonly #port: number;
+  readonly #log: Logger;
+  #udp: UdpListener;
+  #tcp: TcpListener;
 
   constructor(host: string, port: number, table: ZoneTable<ZoneRoute>, log: Logger) {
     this.host = host;
     this.key = listenKey(host, port);
     this.server = new DnsServer(serverLabel(host, port), table, log);
-    const server = (): DnsServer => this.server;
-    this.udp = new UdpListener(server, host, port, log);
-    this.tcp = new TcpListener(server, host, port, log);
+    this.#port = port;
+    this.#log = log;
+    [this.#udp, this.#tcp] = this.#sockets();
   }
 
-  /** Binds UDP first, then TCP on the port UDP got (so port 0 gives the same port to both). */
+  #sockets(): [UdpListener, TcpListener] {
+    const server = (): DnsServer => this.server;
+    return [
+      new UdpListener(server, this.host, this.#port, this.#log),
+      new TcpListener(server, this.host, this.#port, this.#log),
+    ];
+  }
+
+  /**
+   * Binds UDP first, then TCP on the port UDP got, so port 0 gives both the same port. Another
+   * process may take that TCP port in between: then both are tried again on a new port.
+   */
   async listen(): Promise<void> {
-    await this.udp.listen();
-    if (this.tcp.port === 0) this.tcp.setPort(this.udp.port);
-    try {
-      await this.tcp.listen();
-    } catch (err) {
-      await this.udp.close();
-      throw err;
+    for (let attempt = 1; ; attempt++) {
+      await this.#udp.listen();
+      if (this.#port === 0) this.#tcp.setPort(this.#udp.port);
+      try {
+        await this.#tcp.listen();
+        return;
+      } catch (err) {
+        await this.#udp.close();
+        const retry =
+          this.#port === 0 &&
+          (err as NodeJS.ErrnoException).code === 'EADDRINUSE' &&
+          attempt < EPHEMERAL_BIND_ATTEMPTS;
+        if (!retry) throw err;
+        [this.#udp, this.#tcp] = this.#sockets();
+      }
     }
   }
 
+  get udp(): UdpListener {
+    return this.#udp;
+  }
+
+  get tcp(): TcpListener {
+    return this.#tcp;
+  }
+
   get port(): number {
-    return this.udp.port;
+    return this.#udp.port;
   }
 
   /** Stops taking queries, lets in-flight ones finish (bounded), then closes the sockets. */
   async close(drainMs: number): Promise<void> {
     this.server.stopAccepting();
-    const tcpClosed = this.tcp.close(drainMs);
+    const tcpClosed = this.#tcp.close(drainMs);
     await this.server.drain(drainMs);
-    await Promise.all([this.udp.close(), tcpClosed]);
+    await Promise.all([this.#udp.close(), tcpClosed]);
   }
 }
