@@ -19,7 +19,14 @@ const next = {
   name: 'upstream',
   serveDNS(req: Request, w: ResponseWriter) {
     const name = `svc-${req.query.id}.default.svc.cluster.local.`;
-    w.write(buildResponse({ query: req.query.wire, answer: [rr(`${name} 30 IN A 10.96.0.1`)], compress: true }), 'upstream');
+    w.write(
+      buildResponse({
+        query: req.query.wire,
+        answer: [rr(`${name} 30 IN A 10.96.0.1`)],
+        compress: true,
+      }),
+      'upstream',
+    );
     return 0;
   },
 };
@@ -32,9 +39,27 @@ const used = () => {
 };
 const before = used();
 for (let i = 0; i < entries; i++) {
-  const query = scanQuery(buildTestQuery({ name: `svc-${i}.default.svc.cluster.local.`, id: i % 65536, edns: true }));
-  await cache.serveDNS({ query, transport: 'udp', remoteAddress: '10.0.0.1', remotePort: 1, family: 1, server: 's', zone: 'cluster.local.', receivedAt: 0, sizeLimit: 1232 }, sink);
+  const query = scanQuery(
+    buildTestQuery({ name: `svc-${i}.default.svc.cluster.local.`, id: i % 65536, edns: true }),
+  );
+  await cache.serveDNS(
+    {
+      query,
+      transport: 'udp',
+      remoteAddress: '10.0.0.1',
+      remotePort: 1,
+      family: 1,
+      server: 's',
+      zone: 'cluster.local.',
+      receivedAt: 0,
+      sizeLimit: 1232,
+    },
+    sink,
+  );
 }
 const after = used();
-const wireBytes = [...store.positive.entries()].reduce((n, e) => n + e.wire.length, 0) / store.positive.size;
-console.log(`${store.positive.size} entries: ${((after - before) / store.positive.size).toFixed(0)} bytes per entry (stored message ${wireBytes.toFixed(0)} bytes) on node ${process.version}`);
+const wireBytes =
+  [...store.positive.entries()].reduce((n, e) => n + e.wire.length, 0) / store.positive.size;
+console.log(
+  `${store.positive.size} entries: ${((after - before) / store.positive.size).toFixed(0)} bytes per entry (stored message ${wireBytes.toFixed(0)} bytes) on node ${process.version}`,
+);

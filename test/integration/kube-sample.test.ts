@@ -76,5 +76,8 @@ it('serves the Kubernetes sample Corefile in front of knot', async (t) => {
     /coredns_dns_requests_total\{[^}]*proto="tcp",server="dns:\/\/127\.0\.0\.2:\d+",type="A",view="",zone="cluster\.local\."\} 1/,
   );
   // Each name was asked on both addresses: the second ask of every cluster name was a hit.
-  assert.match(metrics, /coredns_cache_hits_total\{server="dns:\/\/127\.0\.0\.1:\d+",type="success",view="",zones="cluster\.local\."\} 1\n/);
+  assert.match(
+    metrics,
+    /coredns_cache_hits_total\{server="dns:\/\/127\.0\.0\.1:\d+",type="success",view="",zones="cluster\.local\."\} 1\n/,
+  );
 });
