@@ -1,25 +1,18 @@
 // The DNS agent without the node setup: Corefile → plan → chains → listeners, plus reload,
 // readiness self-checks and graceful stop. cli.ts and the node supervisor drive it.
 
-import { createSocket } from 'node:dgram';
+import { randomInt } from 'node:crypto';
 import { readFile, rm, writeFile } from 'node:fs/promises';
-import { isIPv6 } from 'node:net';
 import { Instance } from './app/instance.ts';
 import { ListenerSet } from './app/listeners.ts';
 import { RetainedObjects } from './app/retained.ts';
 import { planCorefile } from './config/plan.ts';
 import { parseCorefile } from './corefile/parse.ts';
 import { AppServices } from './lifecycle/services.ts';
+import type { SetupErrorType } from './node/types.ts';
 import { PLUGINS } from './plugins/registry.ts';
-import { buildProbe } from './server/probe.ts';
+import { buildProbe, udpExchange } from './server/probe.ts';
 import { createLogger, type Logger } from './util/log.ts';
-
-export type SetupErrorType =
-  | 'iptables'
-  | 'iptables_lock'
-  | 'interface_add'
-  | 'interface_check'
-  | 'configmap';
 
 export interface AppOptions {
   /** Corefile path; read at start and at every reload. */
@@ -206,22 +199,12 @@ class AgentApp implements App {
   }
 }
 
-/** Sends the probe to host:port over a fresh UDP socket and waits for the matching reply. */
+/** Sends the self-check probe to a listener; an empty host (every address) means loopback. */
 function probeUdp(host: string, port: number, timeoutMs: number): Promise<boolean> {
-  const target = host === '' ? '127.0.0.1' : (host.split('%')[0] ?? host);
-  const socket = createSocket(isIPv6(target) ? 'udp6' : 'udp4');
-  const id = Math.floor(Math.random() * 65536);
-  return new Promise<boolean>((resolve) => {
-    const done = (ok: boolean): void => {
-      clearTimeout(timer);
-      socket.close();
-      resolve(ok);
-    };
-    const timer = setTimeout(() => done(false), timeoutMs);
-    socket.on('error', () => done(false));
-    socket.on('message', (msg) => {
-      if (msg.length >= 2 && msg.readUInt16BE(0) === id) done(true);
-    });
-    socket.send(buildProbe(id), port, target);
-  });
+  return udpExchange(
+    host === '' ? '127.0.0.1' : host,
+    port,
+    buildProbe(randomInt(65536)),
+    timeoutMs,
+  );
 }

@@ -3,6 +3,7 @@
 // retired totals so the exported counters never go backwards across reloads.
 
 import type { ExpositionWriter, Labels } from './exposition.ts';
+import { LiveSources } from './live-sources.ts';
 import { ServerSlots } from './slots.ts';
 
 export interface CacheCounters {
@@ -101,25 +102,16 @@ function addInto(total: CacheCounters, c: Readonly<CacheCounters>): void {
 
 export class CacheCollector {
   /** Live sources by id, with a reference count. */
-  readonly #live = new Map<object, { source: CacheMetricsSource; refs: number }>();
+  readonly #live = new LiveSources<CacheMetricsSource>();
   readonly #retired = new Map<string, { server: string; zones: string; c: CacheCounters }>();
 
   /** Adds a source (the same object twice is counted once); returns its removal. */
   add(source: CacheMetricsSource): () => void {
-    const live = this.#live.get(source.id);
-    if (live === undefined) this.#live.set(source.id, { source, refs: 1 });
-    else live.refs++;
-    let removed = false;
-    return () => {
-      const entry = this.#live.get(source.id);
-      if (removed || entry === undefined) return;
-      removed = true;
-      if (--entry.refs > 0) return;
-      this.#live.delete(source.id);
-      for (const { server, counters } of entry.source.counters()) {
-        addInto(this.#total(this.#retired, server, entry.source.zones), counters);
+    return this.#live.add(source, (retired) => {
+      for (const { server, counters } of retired.counters()) {
+        addInto(this.#total(this.#retired, server, retired.zones), counters);
       }
-    };
+    });
   }
 
   #total(
@@ -152,7 +144,7 @@ export class CacheCollector {
     fam('evictions_total', 'The count of cache evictions.');
     const totals = new Map<string, { server: string; zones: string; c: CacheCounters }>();
     for (const [key, entry] of this.#retired) totals.set(key, { ...entry, c: { ...entry.c } });
-    for (const { source } of this.#live.values()) {
+    for (const source of this.#live.sources()) {
       const size = source.entries();
       for (const { server, counters } of source.counters()) {
         addInto(this.#total(totals, server, source.zones), counters);
@@ -192,7 +184,7 @@ export class CacheCollector {
       requests += c.requests;
     };
     for (const { c } of this.#retired.values()) add(c);
-    for (const { source } of this.#live.values())
+    for (const source of this.#live.sources())
       for (const { counters } of source.counters()) add(counters);
     return { hits, requests };
   }

@@ -2,16 +2,9 @@
 // self-checks, plugin_enabled and node-cache's setup errors. Label-less counters are exported
 // at 0 from the start, as CoreDNS's default-registry registration makes them.
 
+import { SETUP_ERROR_TYPES } from '../node/types.ts';
 import type { ExpositionWriter } from './exposition.ts';
 import { Histogram, SLIM_TIME_BUCKETS } from './histogram.ts';
-
-export const SETUP_ERROR_TYPES = [
-  'iptables',
-  'iptables_lock',
-  'interface_add',
-  'interface_check',
-  'configmap',
-] as const;
 
 export const BUILD_VERSION = '0.1.0';
 

@@ -3,6 +3,7 @@
 
 import type { ExpositionWriter, Labels } from './exposition.ts';
 import { Histogram, TIME_BUCKETS } from './histogram.ts';
+import { LiveSources } from './live-sources.ts';
 
 export type ProxyProto = 'udp' | 'tcp';
 
@@ -60,26 +61,17 @@ interface ProxyTotal {
 }
 
 export class ForwardCollector {
-  readonly #live = new Map<object, { source: ForwardMetricsSource; refs: number }>();
+  readonly #live = new LiveSources<ForwardMetricsSource>();
   readonly #retired = new Map<string, ProxyTotal>();
   #retiredBroken = 0;
   #retiredRejects = 0;
 
   add(source: ForwardMetricsSource): () => void {
-    const live = this.#live.get(source.id);
-    if (live === undefined) this.#live.set(source.id, { source, refs: 1 });
-    else live.refs++;
-    let removed = false;
-    return () => {
-      const entry = this.#live.get(source.id);
-      if (removed || entry === undefined) return;
-      removed = true;
-      if (--entry.refs > 0) return;
-      this.#live.delete(source.id);
-      this.#fold(this.#retired, entry.source);
-      this.#retiredBroken += entry.source.healthcheckBroken;
-      this.#retiredRejects += entry.source.maxConcurrentRejects;
-    };
+    return this.#live.add(source, (retired) => {
+      this.#fold(this.#retired, retired);
+      this.#retiredBroken += retired.healthcheckBroken;
+      this.#retiredRejects += retired.maxConcurrentRejects;
+    });
   }
 
   #fold(into: Map<string, ProxyTotal>, source: ForwardMetricsSource): void {
@@ -157,7 +149,7 @@ export class ForwardCollector {
       }
       totals.set(key, { ...t, hits: { ...t.hits }, misses: { ...t.misses }, durations });
     }
-    for (const { source } of this.#live.values()) {
+    for (const source of this.#live.sources()) {
       this.#fold(totals, source);
       broken += source.healthcheckBroken;
       rejects += source.maxConcurrentRejects;

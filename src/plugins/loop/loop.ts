@@ -5,13 +5,13 @@
 // also ends the loop), /ready reports `loop`, and every other block keeps serving.
 
 import { randomBytes } from 'node:crypto';
-import { createSocket } from 'node:dgram';
-import { isIPv6 } from 'node:net';
+
 import type { Handler, Outcome, Request, ResponseWriter } from '../../chain/handler.ts';
 import { PluginError } from '../../chain/handler.ts';
 import { buildQuery } from '../../dns/build.ts';
 import { Rcode, RRType } from '../../dns/constants.ts';
 import { nameToWire } from '../../dns/name.ts';
+import { udpExchange } from '../../server/probe.ts';
 import type { Logger } from '../../util/log.ts';
 
 /** CoreDNS's timings: 2 s per exchange, 1 s between tries, give up after 30 s. */
@@ -102,19 +102,10 @@ export class LoopHandler implements Handler {
 
 /** One HINFO exchange over UDP; true when any reply with the same ID arrived. */
 function exchange(host: string, port: number, name: string, timeoutMs: number): Promise<boolean> {
-  const socket = createSocket(isIPv6(host.split('%')[0] ?? host) ? 'udp6' : 'udp4');
-  const id = randomBytes(2).readUInt16BE();
-  return new Promise((resolve) => {
-    const done = (ok: boolean): void => {
-      clearTimeout(timer);
-      socket.close();
-      resolve(ok);
-    };
-    const timer = setTimeout(() => done(false), timeoutMs);
-    socket.on('error', () => done(false));
-    socket.on('message', (msg) => {
-      if (msg.length >= 2 && msg.readUInt16BE(0) === id) done(true);
-    });
-    socket.send(buildQuery(id, nameToWire(name), RRType.HINFO), port, host);
-  });
+  return udpExchange(
+    host,
+    port,
+    buildQuery(randomBytes(2).readUInt16BE(), nameToWire(name), RRType.HINFO),
+    timeoutMs,
+  );
 }
