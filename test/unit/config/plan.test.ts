@@ -7,57 +7,14 @@ import { CorefileError } from '../../../src/corefile/errors.ts';
 import type { Corefile } from '../../../src/corefile/model.ts';
 import { parseCorefile } from '../../../src/corefile/parse.ts';
 import { PLUGINS } from '../../../src/plugins/registry.ts';
+import { SAMPLE_TEMPLATE } from '../kube/sample-template.ts';
 
 // The Corefile of kubernetes/kubernetes cluster/addons/dns/nodelocaldns/nodelocaldns.yaml, with
 // the deploy-time and runtime placeholders filled in.
-const NODELOCALDNS_YAML_COREFILE = `cluster.local:53 {
-    errors
-    cache {
-            success 9984 30
-            denial 9984 5
-    }
-    reload
-    loop
-    bind __PILLAR__LOCAL__DNS__ __PILLAR__DNS__SERVER__
-    forward . __PILLAR__CLUSTER__DNS__ {
-            force_tcp
-    }
-    prometheus :9253
-    health __PILLAR__LOCAL__DNS__:8080
-    }
-in-addr.arpa:53 {
-    errors
-    cache 30
-    reload
-    loop
-    bind __PILLAR__LOCAL__DNS__ __PILLAR__DNS__SERVER__
-    forward . __PILLAR__CLUSTER__DNS__ {
-            force_tcp
-    }
-    prometheus :9253
-    }
-ip6.arpa:53 {
-    errors
-    cache 30
-    reload
-    loop
-    bind __PILLAR__LOCAL__DNS__ __PILLAR__DNS__SERVER__
-    forward . __PILLAR__CLUSTER__DNS__ {
-            force_tcp
-    }
-    prometheus :9253
-    }
-.:53 {
-    errors
-    cache 30
-    reload
-    loop
-    bind __PILLAR__LOCAL__DNS__ __PILLAR__DNS__SERVER__
-    forward . __PILLAR__UPSTREAM__SERVERS__
-    prometheus :9253
-    }
-`
-  .replaceAll('__PILLAR__LOCAL__DNS__', '169.254.20.10')
+const NODELOCALDNS_YAML_COREFILE = SAMPLE_TEMPLATE.replaceAll(
+  '__PILLAR__LOCAL__DNS__',
+  '169.254.20.10',
+)
   .replaceAll('__PILLAR__DNS__SERVER__', '10.96.0.10')
   .replaceAll('__PILLAR__CLUSTER__DNS__', '10.96.0.11')
   .replaceAll('__PILLAR__UPSTREAM__SERVERS__', '/etc/resolv.conf');

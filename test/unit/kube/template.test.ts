@@ -98,7 +98,13 @@ describe('corefile template', () => {
   });
 
   it('renders the sample manifest template: removes __PILLAR__DNS__SERVER__, fills the prometheus endpoint and the health address', () => {
-    const out = render(SAMPLE_TEMPLATE, { localIps: ['169.254.20.10'] });
+    // kubernetes-sigs/node-local-dns puts the placeholder where the k/k sample has `:9253`.
+    const sigs = SAMPLE_TEMPLATE.replace(
+      /(\.:53 \{[\s\S]*?prometheus )(:9253)/,
+      '$1__PROMETHEUS__ENDPOINT__',
+    );
+    assert.match(sigs, /__PROMETHEUS__ENDPOINT__/);
+    const out = render(sigs, { localIps: ['169.254.20.10'] });
     assert.doesNotMatch(out, /__/);
     assert.ok(block(out, 'cluster.local:53').includes('bind 169.254.20.10'));
     assert.ok(block(out, 'cluster.local:53').includes('health 169.254.20.10:8080'));
