@@ -40,10 +40,11 @@ async function chromium(dir: string, args: string[]): Promise<string> {
 }
 
 it('renders qps, names, clients and search-path misses in headless Chromium', async (t) => {
-  if ((await stat(CHROMIUM).catch(() => undefined)) === undefined) {
-    t.skip('chromium is not installed (apt-get install chromium)');
-    return;
-  }
+  // Not skipped when missing: scripts/test-all.sh installs it, and a skip would hide the gap.
+  assert.ok(
+    (await stat(CHROMIUM).catch(() => undefined)) !== undefined,
+    'chromium is not installed (scripts/test-all.sh installs it; or apt-get install chromium)',
+  );
   const dir = await mkdtemp(join(tmpdir(), 'nld-status-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
   const upstream = await startFakeUpstream((q) =>
