@@ -173,7 +173,15 @@ async function runScenario(t: TestContext, s: Scenario): Promise<void> {
   ).catch((e: unknown) => {
     throw new Error(`${String(e)}\n${agent.output()}`);
   });
-  assert.match(agent.output(), new RegExp(`${s.expectBackend}: synced rules`), agent.output());
+  // The rules can be visible before the agent's log line about them has reached our pipe.
+  const synced = new RegExp(`${s.expectBackend}: synced rules`);
+  await waitFor(
+    async () => synced.test(agent.output()),
+    5_000,
+    `"${s.expectBackend}: synced rules" logged`,
+  ).catch((e: unknown) => {
+    throw new Error(`${String(e)}\n${agent.output()}`);
+  });
 
   // (a) every local IP answers, (c) cluster-zone misses go to kube-dns over TCP via the upstream ClusterIP
   for (const ip of localIps) {
