@@ -24,7 +24,14 @@ export class UdpListener {
     this.host = host;
     this.#port = port;
     this.#family = host === '' || isIPv6(host) ? 2 : 1;
-    this.#socket = createSocket({ type: this.#family === 2 ? 'udp6' : 'udp4', reuseAddr: false });
+    const ipFamily = this.#family === 2 ? 6 : 4;
+    this.#socket = createSocket({
+      type: this.#family === 2 ? 'udp6' : 'udp4',
+      reuseAddr: false,
+      // Every address this socket sends to or binds is an IP literal (a client's rinfo.address, a
+      // bind address), so skip dns.lookup and the process.nextTick it costs on every reply.
+      lookup: (hostname, _options, callback) => callback(null, hostname, ipFamily),
+    });
     const socket = this.#socket;
     const send = (wire: Buffer, req: ServerRequest): void => {
       socket.send(wire, req.remotePort, req.remoteAddress);
