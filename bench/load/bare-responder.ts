@@ -37,7 +37,12 @@ function replyFor(query: Buffer): Buffer {
   return out;
 }
 
-const udp = createSocket('udp4');
+// The same send-side shortcut as the agent's listener (src/server/udp.ts): client addresses are
+// IP literals, so no dns.lookup per reply. A floor should have every trick the agent has.
+const udp = createSocket({
+  type: 'udp4',
+  lookup: (hostname, _options, callback) => callback(null, hostname, 4),
+});
 udp.on('message', (msg, rinfo) => {
   if (msg.length >= 2) udp.send(replyFor(msg), rinfo.port, rinfo.address);
 });
