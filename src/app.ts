@@ -11,8 +11,9 @@ import { parseCorefile } from './corefile/parse.ts';
 import { AppServices } from './lifecycle/services.ts';
 import type { SetupErrorType } from './node/types.ts';
 import { PLUGINS } from './plugins/registry.ts';
-import { buildProbe, udpExchange } from './server/probe.ts';
+import { buildProbe } from './server/probe.ts';
 import { createLogger, type Logger } from './util/log.ts';
+import { udpExchange } from './util/udp-exchange.ts';
 
 export interface AppOptions {
   /** Corefile path; read at start and at every reload. */

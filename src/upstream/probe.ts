@@ -2,11 +2,11 @@
 // the pool. Any DNS answer with our ID counts, whatever its rcode; only I/O errors and timeouts
 // are failures.
 
-import { createSocket } from 'node:dgram';
 import { connect } from 'node:net';
 import { buildQuery } from '../dns/build.ts';
 import { RRType } from '../dns/constants.ts';
 import { FrameReader, frame } from '../dns/framing.ts';
+import { udpExchange } from '../util/udp-exchange.ts';
 import type { UpstreamAddress } from './address.ts';
 import { parseAnswer } from './exchange.ts';
 import { randomId } from './ids.ts';
@@ -41,25 +41,7 @@ function probeUdp(
   query: Buffer,
   isAnswer: (msg: Buffer) => boolean,
 ): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createSocket(address.family === 6 ? 'udp6' : 'udp4');
-    let done = false;
-    const finish = (ok: boolean): void => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      socket.removeAllListeners('message');
-      socket.on('error', () => {});
-      socket.close();
-      resolve(ok);
-    };
-    const timer = setTimeout(() => finish(false), options.timeoutMs);
-    socket.on('error', () => finish(false));
-    socket.on('message', (msg: Buffer) => {
-      if (isAnswer(msg)) finish(true);
-    });
-    socket.connect(address.port, address.host, () => socket.send(query));
-  });
+  return udpExchange(address.host, address.port, query, options.timeoutMs, isAnswer);
 }
 
 function probeTcp(

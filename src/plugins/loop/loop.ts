@@ -11,8 +11,8 @@ import { PluginError } from '../../chain/handler.ts';
 import { buildQuery } from '../../dns/build.ts';
 import { Rcode, RRType } from '../../dns/constants.ts';
 import { nameToWire } from '../../dns/name.ts';
-import { udpExchange } from '../../server/probe.ts';
 import type { Logger } from '../../util/log.ts';
+import { udpExchange } from '../../util/udp-exchange.ts';
 
 /** CoreDNS's timings: 2 s per exchange, 1 s between tries, give up after 30 s. */
 export const PROBE_TIMING = { exchangeMs: 2000, retryMs: 1000, giveUpMs: 30_000 };
