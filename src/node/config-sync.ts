@@ -92,7 +92,8 @@ export class ConfigSync {
       return true;
     } catch (e) {
       this.#o.errors.count('configmap');
-      this.#o.log.error(`${errorText(e)}; keeping the last good kube-dns config`);
+      // Name the folder: the message names the file (key), and JSON syntax errors carry the line.
+      this.#o.log.error(`${dir}: ${errorText(e)}; keeping the last good kube-dns config`);
       return false;
     }
   }
