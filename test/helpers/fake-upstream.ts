@@ -32,8 +32,15 @@ export interface ReceivedQuery {
 }
 
 export type Action =
-  /** Answer with these bytes, after `delayMs`; over TCP, optionally `chunkSize` bytes per write. */
-  | { kind: 'reply'; wire: Buffer; delayMs?: number; chunkSize?: number }
+  /** Answer with these bytes, after `delayMs`; over TCP, optionally `chunkSize` bytes per write.
+   * `before` messages go out first on the same path (spoofed IDs, strays). */
+  | {
+      kind: 'reply';
+      wire: Buffer;
+      delayMs?: number;
+      chunkSize?: number;
+      before?: readonly Buffer[];
+    }
   /** No answer at all. */
   | { kind: 'drop' }
   /** TCP: write `partial` bytes (unframed, e.g. half a frame), then close or reset the
@@ -74,7 +81,8 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 
 export async function startFakeUpstream(
   handler: Handler,
-  opts: { host?: '127.0.0.1' } = {},
+  /** `port`: a fixed port (0: any free one), e.g. to bring a stopped upstream back. */
+  opts: { host?: '127.0.0.1'; port?: number } = {},
 ): Promise<FakeUpstream> {
   const host = opts.host ?? '127.0.0.1';
   const started = Date.now();
@@ -147,6 +155,8 @@ export async function startFakeUpstream(
               : action.kind === 'truncated'
                 ? buildTruncatedReply(msg)
                 : undefined;
+        if (action.kind === 'reply')
+          for (const b of action.before ?? []) udp.send(b, rinfo.port, rinfo.address);
         if (out !== undefined) udp.send(out, rinfo.port, rinfo.address);
       } catch (err) {
         errors.push(err);
@@ -199,6 +209,7 @@ export async function startFakeUpstream(
         sock.write(frame(buildTruncatedReply(q.wire)));
         return;
       case 'reply': {
+        for (const b of action.before ?? []) sock.write(frame(b));
         const bytes = frame(action.wire);
         const step = action.chunkSize ?? bytes.length;
         for (let pos = 0; pos < bytes.length && !sock.destroyed; pos += step) {
@@ -209,14 +220,15 @@ export async function startFakeUpstream(
     }
   };
 
-  // Bind UDP first on port 0, then TCP on the same number; retry if TCP's is taken.
+  // Bind UDP first, then TCP on the same number; with port 0, retry if TCP's is taken.
+  const wanted = opts.port ?? 0;
   let port = 0;
-  for (let attempt = 0; attempt < 10 && port === 0; attempt++) {
+  for (let attempt = 0; attempt < (wanted === 0 ? 10 : 1) && port === 0; attempt++) {
     if (attempt > 0) udp = createSocket('udp4');
     udp.on('message', onDatagram);
     const udpPort = await new Promise<number>((resolve, reject) => {
       udp.once('error', reject);
-      udp.bind(0, host, () => {
+      udp.bind(wanted, host, () => {
         udp.off('error', reject);
         resolve(udp.address().port);
       });

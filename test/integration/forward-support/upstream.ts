@@ -1,13 +1,11 @@
-// A minimal scripted upstream for the forward tests: UDP and TCP on one 127.0.0.1 port. The
-// script decides per query; TCP queries on one connection are handled concurrently, so delays
-// produce out-of-order answers.
+// The forward tests' view of the scripted upstream: a synchronous script per query and a log of
+// what was seen. TCP queries on one connection are handled concurrently, so delays produce
+// out-of-order answers.
 
-import { createSocket, type Socket as UdpSocket } from 'node:dgram';
-import { createServer, type Server, type Socket } from 'node:net';
+import { createServer } from 'node:net';
 import { Flag } from '../../../src/dns/constants.ts';
-import { FrameReader, frame } from '../../../src/dns/framing.ts';
-import { readName } from '../../../src/dns/name.ts';
 import { scanQuery } from '../../../src/dns/query.ts';
+import { type Action as Action_, startFakeUpstream } from '../../helpers/fake-upstream.ts';
 
 export interface Seen {
   readonly proto: 'udp' | 'tcp';
@@ -65,97 +63,45 @@ export function answerFor(
   return out;
 }
 
-/** Starts on `port` (0: any free one; a fixed port brings a stopped upstream back). */
+/**
+ * Starts on `port` (0: any free one; a fixed port brings a stopped upstream back). A thin script
+ * layer over the shared scripted upstream (test/helpers/fake-upstream.ts).
+ */
 export async function startUpstream(script: Script, port = 0): Promise<FakeUpstream> {
   const seen: Seen[] = [];
-  const sockets = new Set<Socket>();
-  const timers = new Set<NodeJS.Timeout>();
-  let conns = 0;
-  let stopped = false;
-  const later = (ms: number, fn: () => void): void => {
-    if (ms <= 0) {
-      fn();
-      return;
-    }
-    const t = setTimeout(() => {
-      timers.delete(t);
-      if (!stopped) fn();
-    }, ms);
-    timers.add(t);
-  };
-  const record = (wire: Buffer, proto: 'udp' | 'tcp', conn: number): Seen => {
-    let qname = '';
-    try {
-      qname = readName(wire, 12);
-    } catch {}
-    const s: Seen = { proto, id: wire.readUInt16BE(0), qname, wire: Buffer.from(wire), conn };
-    seen.push(s);
-    return s;
-  };
-
-  const onDatagram = (msg: Buffer, rinfo: { port: number; address: string }): void => {
-    const action = script(record(msg, 'udp', -1));
-    if ('reply' in action) {
-      later(action.delayMs ?? 0, () => {
-        for (const b of [...(action.before ?? []), action.reply])
-          udp.send(b, rinfo.port, rinfo.address);
-      });
-    }
-  };
-  let udp: UdpSocket = createSocket('udp4');
-  const tcp: Server = createServer((sock) => {
-    const conn = conns++;
-    sockets.add(sock);
-    sock.on('close', () => sockets.delete(sock));
-    sock.on('error', () => {});
-    const reader = new FrameReader();
-    sock.on('data', (chunk: Buffer) => {
-      for (const f of reader.push(chunk)) {
-        const action = script(record(f, 'tcp', conn));
-        if ('reply' in action)
-          later(action.delayMs ?? 0, () => {
-            if (sock.destroyed) return;
-            for (const b of [...(action.before ?? []), action.reply]) sock.write(frame(b));
-          });
-        else if ('close' in action) later(action.delayMs ?? 0, () => sock.destroy());
+  const upstream = await startFakeUpstream(
+    (q): Action_ => {
+      const s: Seen = {
+        proto: q.proto,
+        id: q.id,
+        qname: q.qname,
+        wire: q.wire,
+        conn: q.connection,
+      };
+      seen.push(s);
+      const action = script(s);
+      if ('reply' in action) {
+        return {
+          kind: 'reply',
+          wire: action.reply,
+          ...(action.delayMs === undefined ? {} : { delayMs: action.delayMs }),
+          ...(action.before === undefined ? {} : { before: action.before }),
+        };
       }
-    });
-  });
-  // UDP on `port` (or any free one), then TCP on the same number; with port 0, another test may
-  // hold that TCP port, so try again with a new one.
-  let bound = 0;
-  for (let attempt = 0; attempt < 10 && bound === 0; attempt++) {
-    if (attempt > 0) udp = createSocket('udp4');
-    udp.on('message', onDatagram);
-    const socket = udp;
-    const udpPort = await new Promise<number>((resolve, reject) => {
-      socket.once('error', reject);
-      socket.bind(port, '127.0.0.1', () => resolve(socket.address().port));
-    });
-    const ok = await new Promise<boolean>((resolve) => {
-      tcp.once('error', () => resolve(false));
-      tcp.listen(udpPort, '127.0.0.1', () => resolve(true));
-    });
-    if (ok) bound = udpPort;
-    else await new Promise<void>((r) => socket.close(() => r()));
-    if (!ok && port !== 0) break;
-  }
-  if (bound === 0) throw new Error(`fake upstream: no UDP+TCP port pair (asked for ${port})`);
-  return {
-    port: bound,
-    address: `127.0.0.1:${bound}`,
-    seen,
-    tcpConnections: () => conns,
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      for (const t of timers) clearTimeout(t);
-      for (const s of sockets) s.destroy();
-      await Promise.all([
-        new Promise<void>((r) => udp.close(() => r())),
-        new Promise<void>((r) => tcp.close(() => r())),
-      ]);
+      if ('drop' in action) return { kind: 'drop' };
+      return {
+        kind: 'close',
+        ...(action.delayMs === undefined ? {} : { delayMs: action.delayMs }),
+      };
     },
+    { port },
+  );
+  return {
+    port: upstream.port,
+    address: upstream.address,
+    seen,
+    tcpConnections: () => upstream.tcpConnections,
+    stop: () => upstream.stop(),
   };
 }
 
