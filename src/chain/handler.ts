@@ -71,8 +71,3 @@ export class PluginError extends Error {
     this.rcode = rcode;
   }
 }
-
-/** Calls `then` with the outcome, synchronously when the handler answered synchronously. */
-export function afterOutcome(outcome: Outcome, then: (rcode: number) => number): Outcome {
-  return typeof outcome === 'number' ? then(outcome) : outcome.then(then);
-}

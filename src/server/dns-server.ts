@@ -65,14 +65,6 @@ export class DnsServer {
     this.#rejectObserver = rejectObserver;
   }
 
-  get zoneTable(): ZoneTable<ZoneRoute> {
-    return this.#zones;
-  }
-
-  get inFlight(): number {
-    return this.#inFlight;
-  }
-
   /** From now on new packets are dropped; queries in flight still get their replies. */
   stopAccepting(): void {
     this.#accepting = false;

@@ -20,8 +20,6 @@ export class ReplyWriter implements ResponseWriter {
   reply: Buffer | undefined = undefined;
   /** The plugin that produced the reply ('' when the server wrote it). */
   plugin = '';
-  /** True when the reply was cut to fit and TC set. */
-  truncated = false;
 
   constructor(req: ServerRequest, send: SendReply) {
     this.#req = req;
@@ -34,7 +32,6 @@ export class ReplyWriter implements ResponseWriter {
     let out = wire;
     if (wire.length > this.#req.sizeLimit) {
       out = fitToLimit(wire, this.#req.sizeLimit, layout);
-      this.truncated = true;
     }
     this.rcode = (out[3] as number) & RCODE_MASK;
     this.size = out.length;

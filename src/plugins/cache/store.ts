@@ -80,11 +80,4 @@ export class CacheStore {
       if (entry.kind === EntryKind.NEGATIVE) this.positive.delete(entry.key);
     }
   }
-
-  get evictionsSuccess(): number {
-    return this.positive.evictions;
-  }
-  get evictionsDenial(): number {
-    return this.negative.evictions;
-  }
 }

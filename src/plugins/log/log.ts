@@ -2,7 +2,6 @@
 // the query name and whose classes include the reply's class. Off the hot path unless used.
 
 import type { Handler, Outcome, Request, ResponseWriter } from '../../chain/handler.ts';
-import { afterOutcome } from '../../chain/handler.ts';
 import { isSubdomain, readName } from '../../dns/name.ts';
 import type { Logger } from '../../util/log.ts';
 import { classify, compileFormat } from './format.ts';
@@ -45,10 +44,8 @@ export class LogHandler implements Handler {
         },
       );
     }
-    return afterOutcome(outcome, (rcode) => {
-      this.#write(req, w);
-      return rcode;
-    });
+    this.#write(req, w);
+    return outcome;
   }
 
   #write(req: Request, w: ResponseWriter): void {
