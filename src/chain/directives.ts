@@ -3,16 +3,25 @@
 // ready, health) have no handler and are here so that their position is explicit.
 
 export const DIRECTIVES = [
+  'metadata',
   'reload',
+  'bufsize',
   'bind',
+  'debug',
   'ready',
   'health',
   'prometheus',
   'errors',
   'log',
+  'dns64',
+  'loadbalance',
   'cache',
+  'rewrite',
+  'template',
+  'hosts',
   'loop',
   'forward',
+  'whoami',
 ] as const;
 
 export type DirectiveName = (typeof DIRECTIVES)[number];
