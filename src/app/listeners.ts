@@ -73,11 +73,14 @@ export class ListenerSet {
     return this.#udp.port;
   }
 
-  /** Stops taking queries, lets in-flight ones finish (bounded), then closes the sockets. */
+  /** Lets in-flight queries finish (bounded) while still answering, then closes the sockets. */
   async close(drainMs: number): Promise<void> {
-    this.server.stopAccepting();
     const tcpClosed = this.#tcp.close(drainMs);
+    // UDP keeps answering until a moment with nothing in flight and closes in that same turn of
+    // the event loop: with SO_REUSEPORT, another instance on this address then gets every later
+    // datagram, and none is read here without an answer (a drop would cost the client a retry).
     await this.server.drain(drainMs);
+    this.server.stopAccepting();
     await Promise.all([this.#udp.close(), tcpClosed]);
   }
 }

@@ -69,7 +69,12 @@ export class TcpListener {
       const onError = (err: Error): void => reject(err);
       this.#net.once('error', onError);
       this.#net.listen(
-        { port: this.#port, host: this.host === '' ? '::' : this.host, exclusive: true },
+        {
+          port: this.#port,
+          host: this.host === '' ? '::' : this.host,
+          exclusive: true,
+          reusePort: true, // see UdpListener
+        },
         () => {
           this.#net.off('error', onError);
           const address = this.#net.address();

@@ -28,6 +28,9 @@ export class UdpListener {
     this.#socket = createSocket({
       type: this.#family === 2 ? 'udp6' : 'udp4',
       reuseAddr: false,
+      // SO_REUSEPORT, as CoreDNS: a second agent (a maxSurge rollout) binds the same address and
+      // the kernel spreads datagrams over both until one closes; no EADDRINUSE, no gap.
+      reusePort: true,
       // Every address this socket sends to or binds is an IP literal (a client's rinfo.address, a
       // bind address), so skip dns.lookup and the process.nextTick it costs on every reply.
       lookup: (hostname, _options, callback) => callback(null, hostname, ipFamily),
