@@ -7,6 +7,7 @@ import { cache } from './cache/index.ts';
 import { errors } from './errors/index.ts';
 import { forward } from './forward/index.ts';
 import { health } from './health/index.ts';
+import { hosts } from './hosts/index.ts';
 import { log } from './log/index.ts';
 import { loop } from './loop/index.ts';
 import { prometheus } from './prometheus/index.ts';
@@ -18,7 +19,7 @@ import { reload } from './reload/index.ts';
 type AnyDefinition = PluginDefinition<unknown>;
 
 export const PLUGINS: ReadonlyMap<string, AnyDefinition> = new Map<string, AnyDefinition>(
-  [bind, cache, errors, forward, health, log, loop, prometheus, ready, reload].map((d) => [
+  [bind, cache, errors, forward, health, hosts, log, loop, prometheus, ready, reload].map((d) => [
     d.name,
     d,
   ]),
