@@ -13,14 +13,14 @@ import { loop } from './loop/index.ts';
 import { prometheus } from './prometheus/index.ts';
 import { ready } from './ready/index.ts';
 import { reload } from './reload/index.ts';
+import { template } from './template/index.ts';
 
 // Method parameters are bivariant, so each plugin's own config type fits `unknown` here; the
 // planner keeps every config next to the definition that parsed it.
 type AnyDefinition = PluginDefinition<unknown>;
 
 export const PLUGINS: ReadonlyMap<string, AnyDefinition> = new Map<string, AnyDefinition>(
-  [bind, cache, errors, forward, health, hosts, log, loop, prometheus, ready, reload].map((d) => [
-    d.name,
-    d,
-  ]),
+  [bind, cache, errors, forward, health, hosts, log, loop, prometheus, ready, reload, template].map(
+    (d) => [d.name, d],
+  ),
 );
