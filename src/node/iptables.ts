@@ -15,7 +15,7 @@ import type { IpFamily } from './types.ts';
 
 export type IptablesVariant = 'iptables' | 'iptables-legacy' | 'iptables-nft';
 
-const TABLES: readonly RuleTable[] = ['raw', 'filter'];
+const TABLES: readonly RuleTable[] = ['raw', 'filter', 'nat'];
 const CHAINS: ReadonlySet<string> = new Set(['PREROUTING', 'INPUT', 'OUTPUT']);
 
 export function iptablesBinary(
@@ -81,6 +81,7 @@ export function parseOwnedRules(saveOutput: string, table: RuleTable): SavedRule
     const proto = opt('-p');
     const port = opt(src !== undefined ? '--sport' : '--dport');
     const target = opt('-j');
+    const to = target === 'DNAT' ? dnatAddress(opt('--to-destination')) : undefined;
     let key: string | undefined;
     const addr = (src ?? dst ?? '').replace(/\/(32|128)$/, '');
     if (
@@ -88,7 +89,7 @@ export function parseOwnedRules(saveOutput: string, table: RuleTable): SavedRule
       (proto === 'tcp' || proto === 'udp') &&
       (src === undefined) !== (dst === undefined) &&
       port !== undefined &&
-      (target === 'NOTRACK' || target === 'ACCEPT') &&
+      (target === 'NOTRACK' || target === 'ACCEPT' || (target === 'DNAT' && to !== undefined)) &&
       addr !== ''
     ) {
       key = ruleKey({
@@ -98,12 +99,27 @@ export function parseOwnedRules(saveOutput: string, table: RuleTable): SavedRule
         direction: src !== undefined ? 'src' : 'dst',
         ip: addr,
         port: Number(port),
+        whileListening: hasSocketMatch(words),
         action: target,
+        to,
       });
     }
     owned.push({ chain, spec: words.slice(2).map(quoteWord).join(' '), key });
   }
   return owned;
+}
+
+/** `-m socket --nowildcard` (a plain `-m socket` also matches wildcard listeners: not ours). */
+function hasSocketMatch(words: readonly string[]): boolean {
+  return (
+    words.some((w, i) => w === '-m' && words[i + 1] === 'socket') && words.includes('--nowildcard')
+  );
+}
+
+/** The address of `--to-destination 1.2.3.4:53` or `[fd00::20]:53`; undefined for other forms. */
+function dnatAddress(value: string | undefined): string | undefined {
+  const m = /^\[([0-9a-fA-F:.]+)\](?::\d+)?$|^([0-9.]+)(?::\d+)?$/.exec(value ?? '');
+  return m === null ? undefined : (m[1] ?? m[2]);
 }
 
 function quoteWord(w: string): string {
@@ -113,7 +129,12 @@ function quoteWord(w: string): string {
 export function ruleSpec(rule: NodeRule): string {
   const prefix = rule.family === 6 ? 128 : 32;
   const [addrFlag, portFlag] = rule.direction === 'dst' ? ['-d', '--dport'] : ['-s', '--sport'];
-  return `${addrFlag} ${canonicalIp(rule.ip)}/${prefix} -p ${rule.proto} -m ${rule.proto} ${portFlag} ${rule.port} -m comment --comment ${quoteWord(rule.comment)} -j ${rule.action}`;
+  const socket = rule.whileListening ? ' -m socket --nowildcard' : '';
+  const to =
+    rule.action !== 'DNAT' || rule.to === undefined
+      ? ''
+      : ` --to-destination ${rule.family === 6 ? `[${rule.to}]` : rule.to}:${rule.port}`;
+  return `${addrFlag} ${canonicalIp(rule.ip)}/${prefix} -p ${rule.proto} -m ${rule.proto} ${portFlag} ${rule.port}${socket} -m comment --comment ${quoteWord(rule.comment)} -j ${rule.action}${to}`;
 }
 
 /** The restore input that turns `saved` into `desired` for one table, or '' when nothing differs. */

@@ -16,15 +16,40 @@ interface ChainSpec {
   readonly name: string;
   readonly table: RuleTable;
   readonly chain: RuleChain;
+  readonly type: 'filter' | 'nat';
   readonly hook: 'prerouting' | 'input' | 'output';
   readonly prio: number;
 }
 
 const CHAINS: readonly ChainSpec[] = [
-  { name: 'raw-prerouting', table: 'raw', chain: 'PREROUTING', hook: 'prerouting', prio: -300 },
-  { name: 'raw-output', table: 'raw', chain: 'OUTPUT', hook: 'output', prio: -300 },
-  { name: 'filter-input', table: 'filter', chain: 'INPUT', hook: 'input', prio: 0 },
-  { name: 'filter-output', table: 'filter', chain: 'OUTPUT', hook: 'output', prio: 0 },
+  {
+    name: 'raw-prerouting',
+    table: 'raw',
+    chain: 'PREROUTING',
+    type: 'filter',
+    hook: 'prerouting',
+    prio: -300,
+  },
+  { name: 'raw-output', table: 'raw', chain: 'OUTPUT', type: 'filter', hook: 'output', prio: -300 },
+  { name: 'filter-input', table: 'filter', chain: 'INPUT', type: 'filter', hook: 'input', prio: 0 },
+  {
+    name: 'filter-output',
+    table: 'filter',
+    chain: 'OUTPUT',
+    type: 'filter',
+    hook: 'output',
+    prio: 0,
+  },
+  // before kube-proxy's dstnat (-100); only tracked packets (no agent socket) reach it
+  {
+    name: 'nat-prerouting',
+    table: 'nat',
+    chain: 'PREROUTING',
+    type: 'nat',
+    hook: 'prerouting',
+    prio: -110,
+  },
+  { name: 'nat-output', table: 'nat', chain: 'OUTPUT', type: 'nat', hook: 'output', prio: -110 },
 ];
 
 function chainFor(rule: NodeRule): ChainSpec {
@@ -38,8 +63,14 @@ export function nftRuleText(rule: NodeRule): string {
   const l3 = rule.family === 6 ? 'ip6' : 'ip';
   const addr = rule.direction === 'dst' ? 'daddr' : 'saddr';
   const port = rule.direction === 'dst' ? 'dport' : 'sport';
-  const verdict = rule.action === 'NOTRACK' ? 'notrack' : 'accept';
-  return `${l3} ${addr} ${canonicalIp(rule.ip)} ${rule.proto} ${port} ${rule.port} ${verdict} comment ${JSON.stringify(rule.comment)}`;
+  const socket = rule.whileListening ? ' socket wildcard 0' : '';
+  const verdict =
+    rule.action === 'NOTRACK'
+      ? 'notrack'
+      : rule.action === 'ACCEPT'
+        ? 'accept'
+        : `dnat ${l3} to ${rule.family === 6 ? `[${rule.to}]` : rule.to}:${rule.port}`;
+  return `${l3} ${addr} ${canonicalIp(rule.ip)} ${rule.proto} ${port} ${rule.port}${socket} ${verdict} comment ${JSON.stringify(rule.comment)}`;
 }
 
 /** The transaction that replaces the table (creating it first makes the delete always valid). */
@@ -50,7 +81,7 @@ export function nftReplaceScript(rules: readonly NodeRule[]): string {
   for (const c of CHAINS) {
     lines.push(
       `  chain ${c.name} {`,
-      `    type filter hook ${c.hook} priority ${c.prio}; policy accept;`,
+      `    type ${c.type} hook ${c.hook} priority ${c.prio}; policy accept;`,
     );
     for (const r of rules) if (chainFor(r) === c) lines.push(`    ${nftRuleText(r)}`);
     lines.push('  }');
@@ -76,7 +107,9 @@ function listedRuleKey(spec: ChainSpec, rule: { [key: string]: Json }): string {
   let direction: 'dst' | 'src' | undefined;
   let proto: 'tcp' | 'udp' | undefined;
   let port: number | undefined;
-  let action: 'NOTRACK' | 'ACCEPT' | undefined;
+  let action: 'NOTRACK' | 'ACCEPT' | 'DNAT' | undefined;
+  let whileListening = false;
+  let to: string | undefined;
   const expr = at(rule, 'expr');
   const exprs = Array.isArray(expr) ? expr : [];
   for (const e of exprs) {
@@ -84,7 +117,18 @@ function listedRuleKey(spec: ChainSpec, rule: { [key: string]: Json }): string {
     if (o === undefined) return 'foreign';
     if ('notrack' in o) action = 'NOTRACK';
     else if ('accept' in o) action = 'ACCEPT';
-    else if ('match' in o) {
+    else if ('dnat' in o) {
+      const addr = at(at(o, 'dnat'), 'addr');
+      if (typeof addr !== 'string' || at(at(o, 'dnat'), 'port') !== port) return 'foreign';
+      action = 'DNAT';
+      to = addr;
+    } else if ('match' in o) {
+      if (at(at(at(o, 'match'), 'left'), 'socket') !== undefined) {
+        const isWildcardKey = at(at(at(at(o, 'match'), 'left'), 'socket'), 'key') === 'wildcard';
+        if (!isWildcardKey || at(at(o, 'match'), 'right') !== 0) return 'foreign';
+        whileListening = true;
+        continue;
+      }
       const payload = at(at(at(o, 'match'), 'left'), 'payload');
       const right = at(at(o, 'match'), 'right');
       const protocol = at(payload, 'protocol');
@@ -114,7 +158,17 @@ function listedRuleKey(spec: ChainSpec, rule: { [key: string]: Json }): string {
     action === undefined
   )
     return 'foreign';
-  return ruleKey({ table: spec.table, chain: spec.chain, proto, direction, ip, port, action });
+  return ruleKey({
+    table: spec.table,
+    chain: spec.chain,
+    proto,
+    direction,
+    ip,
+    port,
+    whileListening,
+    action,
+    to,
+  });
 }
 
 /** Keys of the installed rules, or undefined when the table's chains are not exactly ours. */
@@ -132,7 +186,7 @@ export function parseNftTable(json: string): string[] | undefined {
         spec === undefined ||
         at(chain, 'hook') !== spec.hook ||
         at(chain, 'prio') !== spec.prio ||
-        at(chain, 'type') !== 'filter' ||
+        at(chain, 'type') !== spec.type ||
         at(chain, 'policy') !== 'accept'
       )
         return undefined;

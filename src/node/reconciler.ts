@@ -1,17 +1,19 @@
-// Keeps the node in the wanted state: the interface always (while running), the rules only while
-// the DNS server is serving. Every change is serialised so a periodic sync never interleaves with
+// Keeps the node in the wanted state: the interface and the rules (which divert packets only while
+// an agent socket is bound, so they may stay in while the server restarts). Every change is serialised so a periodic sync never interleaves with
 // an "serving stopped → pull the rules" transition. Errors are logged and counted, never thrown.
 
 import type { Logger } from '../util/log.ts';
 import { type RulesBackend, RulesError } from './backend.ts';
 import { LinkError, type LinkManager } from './link.ts';
-import { buildRules, type NodeRule } from './rules.ts';
+import { buildRules, type FallbackTargets, type NodeRule } from './rules.ts';
 import { familyOf, type IpFamily, type SetupErrorSink } from './types.ts';
 
 export interface ReconcilerOptions {
   readonly localIps: readonly string[];
   readonly dnsPort: number;
   readonly healthPort: number;
+  /** kube-dns-upstream per family, for the link-local fallback (rules.ts). */
+  readonly fallback?: FallbackTargets;
   /** undefined when -setupinterface=false */
   readonly link: LinkManager | undefined;
   /** undefined when -setupiptables=false; a function so detection runs once, lazily */
@@ -30,7 +32,12 @@ export class Reconciler {
 
   constructor(options: ReconcilerOptions) {
     this.#o = options;
-    this.rules = buildRules(options.localIps, options.dnsPort, options.healthPort);
+    this.rules = buildRules(
+      options.localIps,
+      options.dnsPort,
+      options.healthPort,
+      options.fallback,
+    );
     this.families = [...new Set(options.localIps.map(familyOf))].sort();
   }
 

@@ -41,7 +41,78 @@ describe('node rules', () => {
     assert.equal(canonicalIp('FD00:0:0::10'), 'fd00::10');
     assert.equal(
       ruleSpec(v4[1] ?? assert.fail()),
-      '-d 169.254.20.10/32 -p udp -m udp --dport 53 -m comment --comment "NodeLocal DNS Cache: skip conntrack" -j NOTRACK',
+      '-d 169.254.20.10/32 -p udp -m udp --dport 53 -m socket --nowildcard -m comment --comment "NodeLocal DNS Cache: skip conntrack" -j NOTRACK',
+    );
+    // pod queries are diverted only while a socket listens; nothing else depends on one
+    assert.deepEqual(
+      RULES.filter((r) => r.whileListening).map((r) => `${r.table}/${r.chain}/${r.direction}`),
+      Array(4).fill('raw/PREROUTING/dst'),
+    );
+  });
+
+  it('iptables layout: host-network queries to the ClusterIP are left to kube-proxy; no fallback DNAT', () => {
+    const rules = buildRules(['169.254.20.10', '10.96.0.10'], 53, 8080, { 4: '10.96.0.11' });
+    const hostQueries = rules.filter(
+      (r) => r.chain === 'OUTPUT' && r.direction === 'dst' && r.port === 53,
+    );
+    assert.deepEqual(
+      hostQueries.map((r) => r.ip),
+      ['169.254.20.10', '169.254.20.10'],
+    );
+    assert.equal(rules.filter((r) => r.action === 'DNAT').length, 0);
+    assert.equal(rules.length, 12 + 10);
+  });
+
+  it('IPVS layout: the link-local IP falls back to kube-dns-upstream by DNAT, for pods and the host', () => {
+    const rules = buildRules(['169.254.20.10', 'fd00::10'], 53, 8080, { 4: '10.96.0.11' });
+    const dnat = rules.filter((r) => r.action === 'DNAT');
+    assert.deepEqual(
+      dnat.map((r) => `${r.chain} ${r.proto} ${r.ip} -> ${r.to}`),
+      [
+        'PREROUTING tcp 169.254.20.10 -> 10.96.0.11',
+        'PREROUTING udp 169.254.20.10 -> 10.96.0.11',
+        'OUTPUT tcp 169.254.20.10 -> 10.96.0.11',
+        'OUTPUT udp 169.254.20.10 -> 10.96.0.11',
+      ],
+    );
+    // host-network queries to the v4 IP are tracked (so the DNAT can apply): no NOTRACK for them
+    assert.equal(
+      rules.filter(
+        (r) =>
+          r.family === 4 &&
+          r.table === 'raw' &&
+          r.chain === 'OUTPUT' &&
+          r.direction === 'dst' &&
+          r.port === 53,
+      ).length,
+      0,
+    );
+    const spec = ruleSpec(dnat[1] ?? assert.fail());
+    assert.equal(
+      spec,
+      '-d 169.254.20.10/32 -p udp -m udp --dport 53 -m comment --comment "NodeLocal DNS Cache: fallback to kube-dns" -j DNAT --to-destination 10.96.0.11:53',
+    );
+    // what iptables-save prints reads back as the same rule
+    const saved = parseOwnedRules(`*nat\n-A PREROUTING ${spec}\nCOMMIT\n`, 'nat');
+    assert.deepEqual(
+      planTable(
+        'nat',
+        dnat.filter((r) => r.chain === 'PREROUTING' && r.proto === 'udp'),
+        saved,
+      ),
+      {
+        input: '',
+        added: 0,
+        removed: 0,
+      },
+    );
+    const v6 = buildRules(['fd00::10'], 53, 8080, { 6: 'fd00::20' }).filter(
+      (r) => r.action === 'DNAT',
+    );
+    assert.match(ruleSpec(v6[0] ?? assert.fail()), /--to-destination \[fd00::20\]:53$/);
+    assert.match(
+      nftReplaceScript(v6),
+      /ip6 daddr fd00::10 tcp dport 53 dnat ip6 to \[fd00::20\]:53/,
     );
   });
 
@@ -97,13 +168,15 @@ describe('node rules', () => {
       [
         'iptables-legacy-save -t raw',
         'iptables-legacy-save -t filter',
+        'iptables-legacy-save -t nat',
         'iptables-legacy-restore -w 5 --noflush',
         'ip6tables-legacy-save -t raw',
         'ip6tables-legacy-save -t filter',
+        'ip6tables-legacy-save -t nat',
         'ip6tables-legacy-restore -w 5 --noflush',
       ],
     );
-    const v6input = runner.calls[5]?.input ?? '';
+    const v6input = runner.calls[7]?.input ?? '';
     assert.match(v6input, /-I PREROUTING 1 -d fd00::10\/128 -p tcp -m tcp --dport 53/);
     assert.equal(iptablesBinary('iptables-nft', 6, ''), 'ip6tables-nft');
     assert.equal(iptablesBinary('iptables', 4, '-restore'), 'iptables-restore');
@@ -140,7 +213,7 @@ describe('node rules', () => {
     );
     assert.match(
       script,
-      /chain raw-prerouting \{\n {4}type filter hook prerouting priority -300; policy accept;\n {4}ip daddr 169\.254\.20\.10 tcp dport 53 notrack comment "NodeLocal DNS Cache: skip conntrack"/,
+      /chain raw-prerouting \{\n {4}type filter hook prerouting priority -300; policy accept;\n {4}ip daddr 169\.254\.20\.10 tcp dport 53 socket wildcard 0 notrack comment "NodeLocal DNS Cache: skip conntrack"/,
     );
     assert.match(script, /ip6 saddr fd00::10 tcp sport 8080 notrack/);
     assert.equal(nftReplaceScript([]), 'table inet nodelocaldns\ndelete table inet nodelocaldns\n');
@@ -152,9 +225,11 @@ describe('node rules', () => {
           'raw-output:output:-300',
           'filter-input:input:0',
           'filter-output:output:0',
+          'nat-prerouting:prerouting:-110:nat',
+          'nat-output:output:-110:nat',
         ].map((c) => {
-          const [name, hook, prio] = c.split(':');
-          return { chain: { name, hook, prio: Number(prio), type: 'filter', policy: 'accept' } };
+          const [name, hook, prio, type = 'filter'] = c.split(':');
+          return { chain: { name, hook, prio: Number(prio), type, policy: 'accept' } };
         }),
         {
           rule: {
@@ -174,13 +249,14 @@ describe('node rules', () => {
                   right: 53,
                 },
               },
+              { match: { op: '==', left: { socket: { key: 'wildcard' } }, right: 0 } },
               { notrack: null },
             ],
           },
         },
       ],
     });
-    assert.deepEqual(parseNftTable(listing), ['raw|PREROUTING|udp|dst|169.254.20.10|53|NOTRACK']);
+    assert.deepEqual(parseNftTable(listing), ['raw|PREROUTING|udp|dst|169.254.20.10|53|listening|NOTRACK|']);
     const runner = new FakeRunner((argv) => (argv[1] === '-j' ? { stdout: listing } : {}));
     const r = await new NftablesBackend(runner).sync(RULES, [4, 6]);
     assert.deepEqual(r, { added: 23, removed: 0 });
