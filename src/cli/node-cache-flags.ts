@@ -200,9 +200,9 @@ export const FLAG_SPECS: readonly FlagSpec[] = [
     group: OWN,
     name: 'supervise',
     kind: 'bool',
-    defaultValue: 'true',
+    defaultValue: 'false',
     usage:
-      'run the DNS server as a child process and pull the rules whenever it is not serving (false: one process, node-cache style)',
+      'run the DNS server as a supervised child process that is restarted at once when it dies (costs a second process; the rules fail open either way)',
   },
   {
     group: OWN,

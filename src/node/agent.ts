@@ -1,15 +1,20 @@
 // The node agent: node-cache's startup, periodic sync and teardown around the DNS server.
-//   1. metrics listener, leftover rules out (no interception before we serve), Corefile rendered;
-//   2. interface ensured, server started;
-//   3. rules in once the server answered a real query; out whenever it stops serving;
+//   1. metrics listener, leftovers of other rule backends out, Corefile rendered (or the last
+//      good one kept);
+//   2. interface and rules in: the rules divert packets only while an agent socket is bound
+//      (rules.ts), so they are safe before the server listens and after it dies;
+//   3. server started, reusing the addresses (SO_REUSEPORT) of an agent that may still run;
 //   4. every -syncinterval: interface and rules re-checked (and repaired, never duplicated);
-//   5. stop: rules out first (pods fall back to kube-dns through DNAT), server drained, interface
-//      removed — all skipped with -skipteardown except stopping the server.
+//   5. stop: server drained and closed, then rules and interface removed, unless another agent
+//      serves on the node (a rolling upgrade) or -skipteardown.
 
 import { existsSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { planCorefile } from '../config/plan.ts';
+import type { Corefile } from '../corefile/model.ts';
 import { lookupServiceHost, serviceHostEnvName } from '../kube/service-env.ts';
+import { PLUGINS } from '../plugins/registry.ts';
 import { createLogger, type Logger } from '../util/log.ts';
 import { ConfigSync } from './config-sync.ts';
 import { selectBackend } from './detect.ts';
@@ -19,10 +24,11 @@ import { IptablesBackend } from './iptables.ts';
 import { LinkManager } from './link.ts';
 import { type MetricsListener, startMetricsServer } from './metrics-server.ts';
 import { NftablesBackend } from './nftables.ts';
+import { otherInstanceOn } from './peer.ts';
 import { errorText, Reconciler } from './reconciler.ts';
 import { SetupErrors } from './setup-errors.ts';
 import { ChildSupervisor, type ServerRunner } from './supervisor.ts';
-import type { AgentOptions } from './types.ts';
+import { type AgentOptions, familyOf } from './types.ts';
 
 export const DEFAULT_KUBE_DNS_CONFIG_DIR = '/etc/kube-dns';
 
@@ -77,10 +83,16 @@ export class NodeAgent {
           ips: options.localIps,
         })
       : undefined;
+    const clusterDns = lookupServiceHost(options.upstreamSvc, env);
+    if (clusterDns === undefined)
+      this.#log.warning(
+        `${serviceHostEnvName(options.upstreamSvc)} is not set to an IP; __PILLAR__CLUSTER__DNS__ cannot be filled`,
+      );
     this.reconciler = new Reconciler({
       localIps: options.localIps,
       dnsPort: options.dnsPort,
       healthPort: options.healthPort,
+      fallback: clusterDns === undefined ? {} : { [familyOf(clusterDns)]: clusterDns },
       link,
       backend: options.setupRules
         ? () => selectBackend(runner, options.rulesBackend, options.iptablesWaitSeconds)
@@ -88,11 +100,6 @@ export class NodeAgent {
       errors: this.errors,
       log: this.#log,
     });
-    const clusterDns = lookupServiceHost(options.upstreamSvc, env);
-    if (clusterDns === undefined)
-      this.#log.warning(
-        `${serviceHostEnvName(options.upstreamSvc)} is not set to an IP; __PILLAR__CLUSTER__DNS__ cannot be filled`,
-      );
     const kubeDir =
       options.kubeDnsConfigDir ??
       (existsSync(DEFAULT_KUBE_DNS_CONFIG_DIR) ? DEFAULT_KUBE_DNS_CONFIG_DIR : undefined);
@@ -108,6 +115,9 @@ export class NodeAgent {
         dnsPort: options.dnsPort,
       },
       intervalMs: options.configSyncIntervalMs,
+      validate: (corefile: Corefile) => {
+        planCorefile(corefile, PLUGINS, { defaultPort: options.dnsPort });
+      },
       errors: this.errors,
       log: this.#log,
       onChange: async () => {
@@ -151,21 +161,17 @@ export class NodeAgent {
   async start(): Promise<void> {
     this.#metrics = await startMetricsServer(this.#o.metricsListenAddress, this.errors, this.#log);
     this.server.setSetupErrors(this.errors.snapshot());
-    // Rules from an earlier instance that died (ours or node-cache's, any backend) would
-    // intercept traffic nobody answers yet.
-    if (!this.#o.skipTeardown && this.#o.setupRules) {
-      await this.reconciler.setRulesWanted(false);
-      await this.#purgeOtherBackends();
-    }
+    // Our own rules are adopted as they are (a running agent beside us may need them); rules of
+    // another backend (ours or node-cache's) are removed.
+    if (!this.#o.skipTeardown && this.#o.setupRules) await this.#purgeOtherBackends();
     await this.#sync.start();
     await this.reconciler.ensureInterface();
+    await this.reconciler.setRulesWanted(true);
     this.server.start({
-      onServing: () => {
-        void this.reconciler.setRulesWanted(true).then(() => this.#writePidfile());
-      },
+      onServing: () => void this.#writePidfile(),
       onDown: (reason) => {
-        this.#log.warning(`server not serving (${reason}): removing interception rules`);
-        void this.reconciler.setRulesWanted(false);
+        // nothing to pull: with no socket bound the rules let packets take kube-proxy's path
+        this.#log.warning(`server not serving (${reason}); queries fall back to kube-dns`);
       },
     });
     this.#timer = setInterval(() => void this.reconciler.sync(), this.#o.syncIntervalMs);
@@ -231,12 +237,11 @@ export class NodeAgent {
     this.#log.info('stopping');
     clearInterval(this.#timer);
     this.#sync.stop();
-    if (this.#o.skipTeardown) {
-      await this.server.stop();
-    } else {
-      await this.reconciler.setRulesWanted(false);
-      await this.server.stop();
-      await this.reconciler.teardown();
+    await this.server.stop();
+    if (!this.#o.skipTeardown) {
+      const peer = await otherInstanceOn(this.#o.localIps, this.#o.dnsPort);
+      if (peer === undefined) await this.reconciler.teardown();
+      else this.#log.info(`another agent serves on ${peer}: leaving the interface and rules to it`);
     }
     if (this.#o.pidfile !== undefined) await rm(this.#o.pidfile, { force: true });
     await this.#metrics?.close();

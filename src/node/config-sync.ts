@@ -1,10 +1,13 @@
 // Renders the Corefile from the template and the kube-dns ConfigMap, and keeps it in sync by
-// polling both (node-cache: every 10 s). Invalid input is logged and counted (`configmap`) and the
-// last good config keeps serving. Unlike node-cache, a ConfigMap that is invalid at start is still
-// polled, so fixing it takes effect without a restart.
+// polling both (node-cache: every 10 s). A rendering is parsed and planned before it is written, so
+// `-conf` only ever holds a config the server accepts: invalid input is logged (with the template's
+// or ConfigMap key's file and line) and counted (`configmap`) once per change, and the last good
+// config keeps serving and stays on disk for the next start. Unlike node-cache, a ConfigMap that
+// is invalid at start is still polled, so fixing it takes effect without a restart.
 
 import { createHash } from 'node:crypto';
 import { readFile, rename, writeFile } from 'node:fs/promises';
+import type { Corefile } from '../corefile/model.ts';
 import { parseCorefile } from '../corefile/parse.ts';
 import { applyTemplate, printCorefile, type TemplateParams } from '../corefile/template.ts';
 import {
@@ -25,6 +28,8 @@ export interface ConfigSyncOptions {
   readonly intervalMs: number;
   readonly errors: SetupErrorSink;
   readonly log: Logger;
+  /** Throws (with file:line) when the server would refuse this config: parse and plan it. */
+  readonly validate: (corefile: Corefile) => void;
   /** Called after a new Corefile was written (the agent reloads the server). */
   readonly onChange: (text: string) => Promise<void>;
 }
@@ -38,6 +43,8 @@ export class ConfigSync {
   #written: string | undefined;
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
+  /** Why the last rendering was refused, for the start-up error. */
+  #lastError: string | undefined;
 
   constructor(options: ConfigSyncOptions) {
     this.#o = options;
@@ -48,15 +55,33 @@ export class ConfigSync {
     return this.#written;
   }
 
-  /** First render (template + ConfigMap read once); true when a Corefile was written. */
-  async start(): Promise<boolean> {
+  /**
+   * First render (template + ConfigMap read once). When it fails, the Corefile already at
+   * `-conf` (the last good one of an earlier run) serves if it is valid; with neither, this
+   * throws, so the agent exits with the reason (the rules fail open, so a crash loop is safe).
+   */
+  async start(): Promise<void> {
     await this.#pollKube();
     await this.#pollTemplate();
     await this.#render(false);
+    if (this.#written === undefined) await this.#adoptLastGood();
     this.#timer = setInterval(() => {
       void this.poll();
     }, this.#o.intervalMs);
-    return this.#written !== undefined;
+  }
+
+  async #adoptLastGood(): Promise<void> {
+    const path = this.#o.corefilePath;
+    const why = this.#lastError ?? 'no Corefile template';
+    let text: string;
+    try {
+      text = await readFile(path, 'utf8');
+      this.#o.validate(parseCorefile(text, path));
+    } catch (e) {
+      throw new Error(`no usable config: ${why}; and no last good one: ${errorText(e)}`);
+    }
+    this.#written = text;
+    this.#o.log.warning(`${why}: serving the last good Corefile, ${path}`);
   }
 
   stop(): void {
@@ -123,16 +148,20 @@ export class ConfigSync {
     let text: string;
     try {
       const model = parseCorefile(this.#template, this.#o.baseCorefile);
-      text = printCorefile(
-        applyTemplate(model, {
-          ...this.#o.params,
-          upstreamNameservers: this.#kube.upstreamNameservers,
-          stubDomains: this.#kube.stubDomains,
-        }),
-      );
+      const applied = applyTemplate(model, {
+        ...this.#o.params,
+        upstreamNameservers: this.#kube.upstreamNameservers,
+        stubDomains: this.#kube.stubDomains,
+      });
+      // planned before printing: errors point at the template's own lines, not -conf's
+      this.#o.validate(applied);
+      text = printCorefile(applied);
     } catch (e) {
+      this.#lastError = errorText(e);
       this.#o.errors.count('configmap');
-      this.#o.log.error(`rendering the Corefile: ${errorText(e)}; keeping the last good Corefile`);
+      this.#o.log.error(
+        `rendering the Corefile: ${errorText(e)}; keeping the last good Corefile, ${this.#o.corefilePath} is unchanged`,
+      );
       return;
     }
     if (text === this.#written) return;

@@ -48,7 +48,7 @@ export async function startMetricsServer(
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(parsed.port, parsed.host, () => resolve());
+      server.listen({ port: parsed.port, host: parsed.host, reusePort: true }, () => resolve());
     });
   } catch (e) {
     log.error(

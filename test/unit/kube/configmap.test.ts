@@ -3,6 +3,8 @@ import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { planCorefile } from '../../../src/config/plan.ts';
+import type { Corefile } from '../../../src/corefile/model.ts';
 import {
   ConfigMapError,
   isNameserver,
@@ -11,6 +13,7 @@ import {
 } from '../../../src/kube/configmap.ts';
 import { ConfigSync } from '../../../src/node/config-sync.ts';
 import { SetupErrors } from '../../../src/node/setup-errors.ts';
+import { PLUGINS } from '../../../src/plugins/registry.ts';
 import { memoryLogger } from '../../../src/util/log.ts';
 import { NODE_CACHE_TEST_TEMPLATE } from './sample-template.ts';
 
@@ -69,12 +72,17 @@ describe('kube-dns ConfigMap', () => {
   });
 });
 
+function planWithPlugins(corefile: Corefile): void {
+  planCorefile(corefile, PLUGINS, { defaultPort: 53 });
+}
+
 describe('config sync', () => {
   it('renders at start, follows template and ConfigMap changes, keeps the last good config on bad input', async (t) => {
     const dir = await mkdtemp(join(tmpdir(), 'nld-sync-'));
     t.after(() => rm(dir, { recursive: true, force: true }));
     const cm = join(dir, 'kube-dns');
     await mkdir(cm);
+    await writeFile(join(dir, 'resolv.conf'), 'nameserver 127.0.0.1\n');
     // invalid at start: counted, and still picked up once fixed (node-cache stopped polling)
     await writeFile(join(cm, 'upstreamNameservers'), '["not-an-ip"]');
     await writeFile(join(dir, 'Corefile.base'), NODE_CACHE_TEST_TEMPLATE);
@@ -87,11 +95,12 @@ describe('config sync', () => {
       params: {
         localIps: ['169.254.20.10'],
         clusterDns: '169.254.100.20',
-        resolvConf: '/tmp/resolv.conf',
+        resolvConf: join(dir, 'resolv.conf'),
         prometheusEndpoint: ':9253',
         dnsPort: 53,
       },
       intervalMs: 60_000,
+      validate: planWithPlugins,
       errors,
       log: memoryLogger(),
       onChange: (text) => {
@@ -100,10 +109,10 @@ describe('config sync', () => {
       },
     });
     t.after(() => sync.stop());
-    assert.equal(await sync.start(), true);
+    await sync.start();
     assert.equal(errors.snapshot().configmap, 1);
     const first = await readFile(join(dir, 'Corefile'), 'utf8');
-    assert.match(first, /forward \. \/tmp\/resolv\.conf \{/);
+    assert.ok(first.includes(`forward . ${join(dir, 'resolv.conf')} {`), first);
     assert.equal(changes.length, 0, 'no reload for the first render');
 
     await sync.poll();
@@ -130,5 +139,61 @@ describe('config sync', () => {
     await sync.poll();
     assert.equal(changes.length, 2);
     assert.match(await readFile(join(dir, 'Corefile'), 'utf8'), /\n {4}log\n/);
+  });
+
+  it('never writes a rendering the server would refuse; a start with none uses the last good -conf, or fails with the reason', async (t) => {
+    const dir = await mkdtemp(join(tmpdir(), 'nld-sync-'));
+    t.after(() => rm(dir, { recursive: true, force: true }));
+    const base = join(dir, 'Corefile.base');
+    const conf = join(dir, 'Corefile');
+    await writeFile(join(dir, 'resolv.conf'), 'nameserver 127.0.0.1\n');
+    const errors = new SetupErrors();
+    const log = memoryLogger();
+    const make = (): ConfigSync =>
+      new ConfigSync({
+        baseCorefile: base,
+        corefilePath: conf,
+        kubeDnsConfigDir: undefined,
+        params: {
+          localIps: ['169.254.20.10'],
+          clusterDns: '169.254.100.20',
+          resolvConf: join(dir, 'resolv.conf'),
+          prometheusEndpoint: ':9253',
+          dnsPort: 53,
+        },
+        intervalMs: 60_000,
+        validate: planWithPlugins,
+        errors,
+        log,
+        onChange: () => Promise.resolve(),
+      });
+    // parses, but names no plugin: a plan error, with the template's file and line
+    const broken = NODE_CACHE_TEST_TEMPLATE.replace('loop', 'no_such_plugin');
+    const brokenLine = broken.split('\n').findIndex((l) => l.includes('no_such_plugin')) + 1;
+    await writeFile(base, broken);
+    await assert.rejects(make().start(), (e: Error) => {
+      assert.match(e.message, /no usable config: .*Corefile\.base:\d+/);
+      assert.match(e.message, new RegExp(`Corefile\\.base:${brokenLine}\\b`));
+      return true;
+    });
+    await assert.rejects(readFile(conf, 'utf8'), /ENOENT/, 'nothing written');
+
+    await writeFile(base, NODE_CACHE_TEST_TEMPLATE);
+    const good = make();
+    await good.start();
+    good.stop();
+    const lastGood = await readFile(conf, 'utf8');
+
+    // a bad edit while running: counted once, -conf untouched
+    await writeFile(base, broken);
+    const running = make();
+    await running.start();
+    t.after(() => running.stop());
+    assert.equal(await readFile(conf, 'utf8'), lastGood);
+    assert.equal(running.current, lastGood, 'the last good config is the one in use');
+    const counted = errors.snapshot().configmap;
+    await running.poll();
+    assert.equal(errors.snapshot().configmap, counted, 'an unchanged bad template is counted once');
+    assert.ok(log.lines.some((l) => /serving the last good Corefile/.test(l)));
   });
 });
