@@ -256,7 +256,9 @@ describe('node rules', () => {
         },
       ],
     });
-    assert.deepEqual(parseNftTable(listing), ['raw|PREROUTING|udp|dst|169.254.20.10|53|listening|NOTRACK|']);
+    assert.deepEqual(parseNftTable(listing), [
+      'raw|PREROUTING|udp|dst|169.254.20.10|53|listening|NOTRACK|',
+    ]);
     const runner = new FakeRunner((argv) => (argv[1] === '-j' ? { stdout: listing } : {}));
     const r = await new NftablesBackend(runner).sync(RULES, [4, 6]);
     assert.deepEqual(r, { added: 23, removed: 0 });
