@@ -41,7 +41,7 @@ export interface App {
   listeners(): Array<{ host: string; port: number }>;
   setSetupErrors(counts: Readonly<Record<SetupErrorType, number>>): void;
   readonly setupErrors: Readonly<Record<SetupErrorType, number>>;
-  /** Metrics registry, HTTP listeners, readiness and the reload poller (lifecycle/services.ts). */
+  /** Metrics registry, HTTP listeners and the plugins' App-lifetime state (lifecycle/services.ts). */
   readonly services: AppServices;
 }
 
@@ -79,6 +79,7 @@ class AgentApp implements App {
       this.#servingResolve = resolve;
     });
     this.services = new AppServices(
+      PLUGINS.values(),
       {
         serving: this.serving,
         selfCheck: (ms) => this.selfCheck(ms),

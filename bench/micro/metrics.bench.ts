@@ -4,9 +4,9 @@
 
 import type { Request, ResponseWriter } from '../../src/chain/handler.ts';
 import { scanQuery } from '../../src/dns/query.ts';
-import { DnsMetrics } from '../../src/metrics/dns.ts';
 import { ExpositionWriter } from '../../src/metrics/exposition.ts';
-import { TopStats } from '../../src/metrics/top.ts';
+import { DnsMetrics } from '../../src/plugins/prometheus/dns-metrics.ts';
+import { TopStats } from '../../src/plugins/prometheus/top.ts';
 import { buildTestQuery } from '../../test/helpers/client.ts';
 import { measure, report } from './measure.ts';
 

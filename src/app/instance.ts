@@ -1,11 +1,17 @@
 // One loaded configuration: the handler chains built from a plan, with their lifecycle hooks.
 // A reload builds a new Instance next to the running one and swaps the servers' zone tables.
 
-import type { Hook, QueryObserver, RetainedState, SetupContext } from '../chain/definition.ts';
+import type {
+  ConfigScope,
+  Hook,
+  QueryObserver,
+  RetainedState,
+  SetupContext,
+} from '../chain/definition.ts';
 import { endOfChain } from '../chain/end-of-chain.ts';
 import type { Handler, Request, ResponseWriter } from '../chain/handler.ts';
 import type { PlannedBlock } from '../config/plan.ts';
-import type { StagedServices } from '../lifecycle/services.ts';
+import type { StagedServices } from '../lifecycle/staged.ts';
 import type { ZoneRoute } from '../server/dns-server.ts';
 import { ZoneTable } from '../server/zones.ts';
 import type { Logger } from '../util/log.ts';
@@ -17,9 +23,7 @@ export function listenKey(host: string, port: number): ListenKey {
   return `${host}|${port}`;
 }
 
-export function serverLabel(host: string, port: number): string {
-  return `dns://${host.includes(':') ? `[${host}]` : host}:${port}`;
-}
+export { serverLabel } from '../chain/server-label.ts';
 
 export class Instance {
   readonly blocks: readonly PlannedBlock[];
@@ -34,7 +38,7 @@ export class Instance {
   readonly tracker = { active: 0 };
 
   readonly #retained: RetainedState;
-  /** What this config's plugins asked of the App (metrics, HTTP, readiness, reload). */
+  /** What this config's plugins asked of the App (collectors, HTTP routes, readiness, hooks). */
   readonly services: StagedServices;
 
   constructor(
@@ -68,6 +72,7 @@ export class Instance {
   #buildRoute(block: PlannedBlock): ZoneRoute & { hasHandler: boolean[] } {
     const observers: QueryObserver[] = [];
     const plugins = block.plugins;
+    const services = this.services;
     const setups = plugins.map((p) => {
       const name = p.definition.name;
       const ctx: SetupContext = {
@@ -75,10 +80,17 @@ export class Instance {
         log: this.#log.forPlugin(name),
         bareLog: this.#log,
         onStartup: (hook) => this.#startup.push(hook),
+        onReplaced: (hook) => services.onReplaced(hook),
+        onFinalShutdown: (hook) => services.onFinalShutdown(hook),
         onShutdown: (hook) => this.#shutdown.push(hook),
         addObserver: (o) => observers.push(o),
+        addCollector: (c) => services.addCollector(c),
+        addHttpHandler: (address, path, handler) => services.addHttpHandler(address, path, handler),
+        addReadiness: (check) => services.addReadiness(check),
+        boundPort: (host, port) => services.boundPort(host, port),
+        config: this.#configScope(name),
         retained: this.#retained,
-        app: this.services,
+        state: services.stateOf(name),
       };
       return { name, plugin: p.definition.setup(p.config, ctx) };
     });
@@ -97,6 +109,16 @@ export class Instance {
       observer: combineObservers(observers),
       tracker: this.tracker,
       hasHandler: setups.map((s) => s.plugin !== undefined),
+    };
+  }
+
+  #configScope(plugin: string): ConfigScope {
+    const services = this.services;
+    return {
+      sources: this.blocks.map((b) => b.source),
+      zones: [...new Set(this.blocks.flatMap((b) => b.zones))],
+      readinessChecks: () => services.readinessChecks(),
+      shared: (create) => services.shared(plugin, create),
     };
   }
 

@@ -1,29 +1,22 @@
-// The App-level services that outlive configs: the metrics registry and the counters behind it,
-// HTTP listeners, readiness, health self-fetch, the reload poller and state carried over reloads.
-// Each config being loaded gets a StagedServices (SetupContext.app) that collects what its
-// plugins ask for; the App commits it when the config goes live, or aborts it.
+// The App-level services that outlive configs, behind the generic plugin API
+// (chain/definition.ts, chain/app-scope.ts): the metrics registry with the framework's own
+// families, the shared HTTP listener pool, each plugin's App-lifetime state (what its `init`
+// returned) and the hooks plugins registered. Each config being loaded gets a StagedServices
+// that collects what its plugins ask for; the App commits it when the config goes live, or
+// aborts it. Nothing here knows a plugin: the plugins come in as a list of definitions.
 
-import type { QueryObserver } from '../chain/definition.ts';
+import type { HitCounts, Hook, PluginApp, RejectedQueryObserver } from '../chain/app-scope.ts';
+import type { PluginDefinition } from '../chain/definition.ts';
+import { serverLabel } from '../chain/server-label.ts';
 import type { PlannedBlock } from '../config/plan.ts';
-import type { HttpAddress } from '../http/address.ts';
-import { localUrlHost } from '../http/address.ts';
-import { type HttpHandler, HttpPool, StagedRoutes } from '../http/pool.ts';
-import { statusPage } from '../http/status-page.ts';
-import { CacheCollector, type CacheMetricsSource } from '../metrics/cache.ts';
+import { HttpPool } from '../http/pool.ts';
 import { CoreCounters, collectCore } from '../metrics/core.ts';
-import { DnsMetrics, rcodeLabel } from '../metrics/dns.ts';
-import { CONTENT_TYPE } from '../metrics/exposition.ts';
-import { ForwardCollector, type ForwardMetricsSource } from '../metrics/forward.ts';
 import { ProcessCollector } from '../metrics/process.ts';
 import { MetricsRegistry } from '../metrics/registry.ts';
-import { TopStats } from '../metrics/top.ts';
-import { corefileHash } from '../plugins/reload/hash.ts';
-import { ReloadPoller } from '../plugins/reload/poller.ts';
-import type { ReloadConfig } from '../plugins/reload/setup.ts';
-import type { RejectObserver } from '../server/dns-server.ts';
 import type { Logger } from '../util/log.ts';
-import { HealthSelfCheck } from './health-check.ts';
-import { type Monitor, Readiness, type ReadinessCheck } from './readiness.ts';
+import { StagedServices } from './staged.ts';
+
+export { StagedServices } from './staged.ts';
 
 /** What the services need from the App. */
 export interface AppDriver {
@@ -37,73 +30,33 @@ export interface AppDriver {
   boundPort(host: string, port: number): number | undefined;
 }
 
-/** What a plugin may ask for during setup; it takes effect only if its config goes live. */
-export interface PluginServices {
-  /** An observer counting the block's queries (coredns_dns_*) and feeding /debug/top. */
-  dnsObserver(): QueryObserver;
-  /** Renders a cache's counters as coredns_cache_*; removed when the config retires. */
-  addCacheMetrics(source: CacheMetricsSource): void;
-  /** Renders forward's counters as coredns_proxy_* / coredns_forward_*; removed on retire. */
-  addForwardMetrics(source: ForwardMetricsSource): void;
-  /** A readiness check shown by /ready (e.g. loop). */
-  addReadiness(check: ReadinessCheck): void;
-  prometheus(address: HttpAddress): void;
-  health(address: HttpAddress, lameduckMs: number): void;
-  ready(address: HttpAddress, monitor: Monitor): void;
-  reload(config: ReloadConfig): void;
-  /** The port the DNS listener for `host`, `port` got (resolves port 0); after startup. */
-  boundPort(host: string, port: number): number | undefined;
-}
+// Method parameters are bivariant, so every plugin's definition fits here.
+type AnyDefinition = PluginDefinition<unknown, unknown>;
 
 export class AppServices {
   readonly registry = new MetricsRegistry();
   readonly counters = new CoreCounters();
-  readonly dns = new DnsMetrics();
-  readonly cache = new CacheCollector();
-  readonly forward = new ForwardCollector();
   readonly process = new ProcessCollector();
-  readonly top = new TopStats();
   readonly http: HttpPool;
-  readonly readiness: Readiness;
-  readonly reloader: ReloadPoller;
-  readonly #health: HealthSelfCheck;
+  /** Packets rejected before any chain (zone `dropped`); give it to DnsServer.setZones. */
+  readonly rejects: RejectedQueryObserver;
   readonly #log: Logger;
   readonly #driver: AppDriver;
+  readonly #states = new Map<string, unknown>();
+  readonly #rejectObservers: RejectedQueryObserver[] = [];
+  readonly #hitCounters: Array<() => HitCounts> = [];
+  readonly #closeHooks: Hook[] = [];
   readonly #servers = new Map<string, { readonly panics: number }>();
-  #runningHash: string | undefined;
-  #lameduckMs = 0;
-  #closed = false;
-  /** Packets rejected before any chain (zone `dropped`); give it to DnsServer.setZones. */
-  readonly rejects: RejectObserver;
+  #live: StagedServices | undefined;
 
-  constructor(driver: AppDriver, log: Logger) {
+  constructor(plugins: Iterable<AnyDefinition>, driver: AppDriver, log: Logger) {
     this.#driver = driver;
     this.#log = log;
     this.http = new HttpPool(log);
-    this.readiness = new Readiness(
-      (ms) => driver.selfCheck(ms),
-      driver.serving,
-      log.forPlugin('ready'),
-    );
-    this.#health = new HealthSelfCheck(this.counters, log.forPlugin('health'));
-    this.reloader = new ReloadPoller(
-      {
-        read: () => driver.readCorefile(),
-        reload: () => driver.reload(),
-        runningHash: () => this.#runningHash,
-        changed: (hash) => {
-          this.counters.reloadVersion = hash;
-        },
-      },
-      log.forPlugin('reload'),
-    );
-    const dns = this.dns;
+    const observers = this.#rejectObservers;
     this.rejects = {
       rejected(server, transport, family, query, rcode) {
-        // Only queries that reached zone choice count, as in CoreDNS (a malformed packet never
-        // gets to its ServeDNS).
-        if (query !== undefined && query.verdict === 0 && rcode >= 0)
-          dns.dropped(server, transport, family, query, rcode);
+        for (const o of observers) o.rejected(server, transport, family, query, rcode);
       },
     };
     this.registry.register({
@@ -113,39 +66,77 @@ export class AppServices {
           setupErrors: () => driver.setupErrors(),
         }),
     });
-    this.registry.register(this.dns);
-    this.registry.register(this.cache);
-    this.registry.register({ collect: (w) => this.forward.collect(w, rcodeLabel) });
+    for (const definition of plugins)
+      this.#states.set(definition.name, definition.init?.(this.#pluginApp(definition.name)));
     this.registry.register(this.process);
     this.process.start();
-    this.top.start(() => this.cache.hitTotals());
+  }
+
+  #pluginApp(name: string): PluginApp {
+    const driver = this.#driver;
+    return {
+      log: this.#log.forPlugin(name),
+      serving: driver.serving,
+      selfCheck: (ms) => driver.selfCheck(ms),
+      readCorefile: () => driver.readCorefile(),
+      reload: () => driver.reload(),
+      addCollector: (collector) => {
+        this.registry.register(collector);
+      },
+      renderMetrics: () => this.renderMetrics(),
+      addRejectedQueryObserver: (observer) => {
+        this.#rejectObservers.push(observer);
+      },
+      addHitCounter: (read) => {
+        this.#hitCounters.push(read);
+      },
+      hitCounts: () => this.hitCounts(),
+      httpPort: (address) => this.http.port(address.key),
+      onClose: (hook) => {
+        this.#closeHooks.push(hook);
+      },
+    };
+  }
+
+  renderMetrics(): string {
+    return this.registry.render((err) =>
+      this.#log.error(`metrics collector failed: ${(err as Error).message}`),
+    );
+  }
+
+  hitCounts(): HitCounts {
+    let hits = 0;
+    let requests = 0;
+    for (const read of this.#hitCounters) {
+      const c = read();
+      hits += c.hits;
+      requests += c.requests;
+    }
+    return { hits, requests };
   }
 
   stage(): StagedServices {
-    return new StagedServices(this);
+    return new StagedServices(
+      this.http,
+      this.registry,
+      (host, port) => this.#driver.boundPort(host, port),
+      (plugin) => this.#states.get(plugin),
+    );
   }
 
-  /** Applies a config that just went live. Call after its DNS listeners took over. */
+  /**
+   * Applies a config that just went live. Call after its DNS listeners took over and before its
+   * startup hooks: the config it replaces runs its onReplaced hooks first.
+   */
   commit(
     staged: StagedServices,
     blocks: readonly PlannedBlock[],
     handlerNames: ReadonlyMap<PlannedBlock, readonly string[]>,
   ): void {
+    this.#live?.replaced();
+    this.#live = staged;
     this.http.commit(staged.routes);
-    this.readiness.setChecks(staged.checks.map((check) => ({ check, monitor: staged.monitor })));
-    if (staged.readyWanted && !this.#closed) this.readiness.start();
-    else this.readiness.stop();
-    const health = staged.healthAddress;
-    this.#health.target(
-      health === undefined
-        ? undefined
-        : `http://${localUrlHost(health.host, this.http.port(health.key) ?? health.port)}/health`,
-    );
-    this.#lameduckMs = staged.lameduckMs;
-    this.#runningHash = corefileHash(blocks.map((b) => b.source));
-    if (staged.reloadConfig !== undefined)
-      this.#log.forPlugin('reload').info(`Running configuration SHA512 = ${this.#runningHash}`);
-    this.reloader.arm(this.#closed ? undefined : staged.reloadConfig);
+    staged.goLive();
     this.counters.pluginEnabled = blocks.flatMap((block) =>
       block.listen.flatMap((host) =>
         block.zones.flatMap((zone) =>
@@ -156,9 +147,6 @@ export class AppServices {
           })),
         ),
       ),
-    );
-    this.top.clusterDomains = [...new Set(blocks.flatMap((b) => b.zones))].filter(
-      (z) => z !== '.' && !z.endsWith('.arpa.'),
     );
     this.#foldRetiredServers();
   }
@@ -172,146 +160,26 @@ export class AppServices {
     for (const [label, stats] of live) this.#servers.set(label, stats);
   }
 
-  boundPort(host: string, port: number): number | undefined {
-    return this.#driver.boundPort(host, port);
-  }
-
   /** Counts a reload (poller or SIGUSR1) whose config did not go live. */
   reloadFailed(): void {
     this.counters.reloadFailed++;
   }
 
-  /** First step of a final shutdown: /ready says "Shutting down", then the lameduck wait. */
+  /** First step of a final stop: the live config's onFinalShutdown hooks (lameduck, /ready). */
   async beginShutdown(): Promise<void> {
-    this.#closed = true;
-    this.reloader.stop();
-    this.readiness.beginShutdown();
-    if (this.#lameduckMs > 0) {
-      this.#log
-        .forPlugin('health')
-        .info(`Going into lameduck mode for ${this.#lameduckMs / 1000}s`);
-      await new Promise((r) => setTimeout(r, this.#lameduckMs));
-    }
+    await this.#live?.finalShutdown(this.#log);
   }
 
-  /** Last step: closes HTTP listeners and stops every timer. */
+  /** Last step: the plugins' onClose hooks, then the HTTP listeners and the process collector. */
   async close(): Promise<void> {
-    this.#closed = true;
-    this.reloader.stop();
-    this.readiness.stop();
-    this.#health.stop();
-    this.top.stop();
+    for (const hook of this.#closeHooks.splice(0)) {
+      try {
+        await hook();
+      } catch (err) {
+        this.#log.error(`close hook failed: ${(err as Error).message}`);
+      }
+    }
     this.process.stop();
     await this.http.close();
-  }
-
-  readonly endpoints: Readonly<
-    Record<'metrics' | 'top' | 'status' | 'health' | 'ready', HttpHandler>
-  > = {
-    metrics: (_req, res) => {
-      const body = this.registry.render((err) =>
-        this.#log.error(`metrics collector failed: ${(err as Error).message}`),
-      );
-      res.writeHead(200, { 'content-type': CONTENT_TYPE }).end(body);
-    },
-    top: (_req, res) => {
-      res
-        .writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' })
-        .end(JSON.stringify(this.top.report()));
-    },
-    status: (_req, res) => {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(statusPage());
-    },
-    health: (_req, res) => {
-      res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end('OK');
-    },
-    ready: (_req, res) => this.readiness.respond(res),
-  };
-}
-
-function serverLabel(host: string, port: number): string {
-  return `dns://${host.includes(':') ? `[${host}]` : host}:${port}`;
-}
-
-/** One config's requests, applied by AppServices.commit or dropped by abort. */
-export class StagedServices implements PluginServices {
-  readonly #app: AppServices;
-  readonly routes = new StagedRoutes();
-  readonly checks: ReadinessCheck[] = [];
-  readonly #removals: Array<() => void> = [];
-  monitor: Monitor = 'until-ready';
-  readyWanted = false;
-  healthAddress: HttpAddress | undefined;
-  lameduckMs = 0;
-  reloadConfig: ReloadConfig | undefined;
-
-  constructor(app: AppServices) {
-    this.#app = app;
-  }
-
-  dnsObserver(): QueryObserver {
-    const slots = this.#app.dns.observer();
-    const top = this.#app.top;
-    return {
-      finished(req, w, rcode, durationMs) {
-        slots.finished(req, w, rcode, durationMs);
-        top.record(req, w, rcode, durationMs);
-      },
-    };
-  }
-
-  addCacheMetrics(source: CacheMetricsSource): void {
-    this.#removals.push(this.#app.cache.add(source));
-  }
-
-  addForwardMetrics(source: ForwardMetricsSource): void {
-    this.#removals.push(this.#app.forward.add(source));
-  }
-
-  addReadiness(check: ReadinessCheck): void {
-    this.checks.push(check);
-  }
-
-  prometheus(address: HttpAddress): void {
-    const e = this.#app.endpoints;
-    this.routes.add(address, '/metrics', e.metrics);
-    this.routes.add(address, '/debug/top', e.top);
-    this.routes.add(address, '/', e.status);
-    this.routes.add(address, '/status', e.status);
-  }
-
-  health(address: HttpAddress, lameduckMs: number): void {
-    this.routes.add(address, '/health', this.#app.endpoints.health);
-    this.healthAddress ??= address;
-    this.lameduckMs = Math.max(this.lameduckMs, lameduckMs);
-  }
-
-  ready(address: HttpAddress, monitor: Monitor): void {
-    this.routes.add(address, '/ready', this.#app.endpoints.ready);
-    this.readyWanted = true;
-    if (monitor === 'continuously') this.monitor = monitor;
-  }
-
-  reload(config: ReloadConfig): void {
-    this.reloadConfig ??= config;
-  }
-
-  boundPort(host: string, port: number): number | undefined {
-    return this.#app.boundPort(host, port);
-  }
-
-  /** Binds the HTTP addresses this config adds (throws: the config must not go live). */
-  prepare(): Promise<void> {
-    return this.#app.http.prepare(this.routes);
-  }
-
-  async abort(): Promise<void> {
-    this.retire();
-    await this.#app.http.abort(this.routes);
-  }
-
-  /** The config retired: its metric sources fold into the totals. */
-  retire(): void {
-    for (const remove of this.#removals.splice(0)) remove();
   }
 }

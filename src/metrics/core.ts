@@ -1,10 +1,10 @@
-// The App-wide families that belong to no plugin folder: build info, panics, reload, health
-// self-checks, plugin_enabled and node-cache's setup errors. Label-less counters are exported
-// at 0 from the start, as CoreDNS's default-registry registration makes them.
+// The App-wide families that belong to no plugin folder: build info, panics, failed reloads
+// (the App reloads, on the reload plugin's request or on SIGUSR1), plugin_enabled and
+// node-cache's setup errors. Label-less counters are exported at 0 from the start, as CoreDNS's
+// default-registry registration makes them.
 
 import { SETUP_ERROR_TYPES } from '../node/types.ts';
 import type { ExpositionWriter } from './exposition.ts';
-import { Histogram, SLIM_TIME_BUCKETS } from './histogram.ts';
 
 export const BUILD_VERSION = '0.1.0';
 
@@ -17,10 +17,6 @@ export interface PluginEnabled {
 /** Plain-number state the App updates; read at scrape time. */
 export class CoreCounters {
   reloadFailed = 0;
-  /** SHA-512 of the running config, set once a Corefile change was detected (CoreDNS v1.13). */
-  reloadVersion: string | undefined;
-  readonly healthDuration = new Histogram(SLIM_TIME_BUCKETS);
-  healthFailures = 0;
   /** Panics of DnsServers that were retired by a reload. */
   retiredPanics = 0;
   pluginEnabled: readonly PluginEnabled[] = [];
@@ -55,32 +51,6 @@ export function collectCore(w: ExpositionWriter, c: CoreCounters, src: CoreSourc
     'counter',
   );
   w.sample('coredns_reload_failed_total', [], c.reloadFailed);
-  w.family(
-    'coredns_reload_version_info',
-    "A metric with a constant '1' value labeled by hash, and value which type of hash generated.",
-    'gauge',
-  );
-  if (c.reloadVersion !== undefined)
-    w.sample(
-      'coredns_reload_version_info',
-      [
-        ['hash', 'sha512'],
-        ['value', c.reloadVersion],
-      ],
-      1,
-    );
-  w.family(
-    'coredns_health_request_duration_seconds',
-    'Histogram of the time (in seconds) each request took.',
-    'histogram',
-  );
-  w.histogram('coredns_health_request_duration_seconds', [], c.healthDuration);
-  w.family(
-    'coredns_health_request_failures_total',
-    'The number of times the health check failed.',
-    'counter',
-  );
-  w.sample('coredns_health_request_failures_total', [], c.healthFailures);
   w.family(
     'coredns_plugin_enabled',
     'A metric that indicates whether a plugin is enabled on per server and zone basis.',

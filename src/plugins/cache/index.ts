@@ -1,6 +1,6 @@
 import type { PluginDefinition } from '../../chain/definition.ts';
 import { CacheHandler } from './cache.ts';
-import { registerCacheMetrics } from './metrics.ts';
+import { CacheCollector, registerCacheMetrics } from './metrics.ts';
 import { loadSnapshot, saveSnapshot } from './persist.ts';
 import { type CacheConfig, parseCache } from './setup.ts';
 import { CacheStore } from './store.ts';
@@ -9,8 +9,15 @@ import { CacheStore } from './store.ts';
  * The store lives in the App's retained state under a key made of the block and the cache's
  * own config: a reload that leaves both unchanged keeps every entry.
  */
-export const cache: PluginDefinition<CacheConfig> = {
+export const cache: PluginDefinition<CacheConfig, CacheCollector> = {
   name: 'cache',
+  init(app) {
+    // App-lifetime, so coredns_cache_* never go backwards across reloads.
+    const collector = new CacheCollector();
+    app.addCollector(collector);
+    app.addHitCounter(() => collector.hitTotals());
+    return collector;
+  },
   parse: (d, block) => parseCache(d, block),
   setup(config, ctx) {
     const key = `cache|${ctx.block.zones.join(',')}:${ctx.block.port}|${JSON.stringify(config)}`;
@@ -28,7 +35,7 @@ export const cache: PluginDefinition<CacheConfig> = {
       },
     );
     ctx.onShutdown(() => ctx.retained.release(key));
-    registerCacheMetrics(store, ctx.block, ctx.app);
+    registerCacheMetrics(store, ctx.block, ctx);
     return (next) => new CacheHandler(next, config, store, ctx.block.zones);
   },
 };

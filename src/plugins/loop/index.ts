@@ -8,10 +8,10 @@ export const loop: PluginDefinition<Record<string, never>> = {
   setup(_config, ctx) {
     return (next) => {
       const handler = new LoopHandler(next, ctx.block.zones[0] ?? '.', ctx.log);
-      ctx.app.addReadiness({ name: 'loop', ready: () => handler.ready() });
+      ctx.addReadiness({ name: 'loop', ready: () => handler.ready() });
       ctx.onStartup(() => {
         const host = ctx.block.listen?.[0] ?? '';
-        const port = ctx.app.boundPort(host, ctx.block.port) ?? ctx.block.port;
+        const port = ctx.boundPort(host, ctx.block.port) ?? ctx.block.port;
         // In the background: startup must not wait for the probe.
         void handler.run(host, port);
       });

@@ -1,7 +1,7 @@
 import type { DirectiveReader } from '../../corefile/model.ts';
 import type { HttpAddress } from '../../http/address.ts';
-import type { Monitor } from '../../lifecycle/readiness.ts';
 import { httpAddressArg } from '../prometheus/setup.ts';
+import type { Monitor } from './readiness.ts';
 
 export interface ReadyConfig {
   readonly address: HttpAddress;

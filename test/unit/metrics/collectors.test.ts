@@ -4,14 +4,14 @@ import type { Request, ResponseWriter } from '../../../src/chain/handler.ts';
 import { buildQuery } from '../../../src/dns/build.ts';
 import { nameToWire } from '../../../src/dns/name.ts';
 import { scanQuery } from '../../../src/dns/query.ts';
-import { CacheCollector, cacheStoreSource } from '../../../src/metrics/cache.ts';
-import { DnsMetrics, rcodeLabel, typeIndex } from '../../../src/metrics/dns.ts';
 import { ExpositionWriter } from '../../../src/metrics/exposition.ts';
+import { CacheCollector, cacheStoreSource } from '../../../src/plugins/cache/metrics.ts';
 import {
   ForwardCollector,
   type ForwardHandlerLike,
   forwardHandlerSource,
-} from '../../../src/metrics/forward.ts';
+} from '../../../src/plugins/forward/metrics.ts';
+import { DnsMetrics, rcodeLabel, typeIndex } from '../../../src/plugins/prometheus/dns-metrics.ts';
 import { parseExposition, value } from '../../integration/observe-helpers.ts';
 
 function req(

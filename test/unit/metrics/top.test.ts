@@ -4,14 +4,14 @@ import type { Request, ResponseWriter } from '../../../src/chain/handler.ts';
 import { buildQuery } from '../../../src/dns/build.ts';
 import { nameToWire } from '../../../src/dns/name.ts';
 import { scanQuery } from '../../../src/dns/query.ts';
-import { HeavyHitters } from '../../../src/metrics/sketch.ts';
+import { HeavyHitters } from '../../../src/plugins/prometheus/sketch.ts';
 import {
   latencyBucket,
   latencyBucketBound,
   searchListMiss,
   TopStats,
   wireKeyName,
-} from '../../../src/metrics/top.ts';
+} from '../../../src/plugins/prometheus/top.ts';
 
 function req(name: string, client: string): Request {
   return {

@@ -4,9 +4,9 @@
 // random 1-in-SAMPLE_EVERY sample into bounded heavy-hitter sketches, so memory stays fixed
 // under any query mix.
 
-import type { Request, ResponseWriter } from '../chain/handler.ts';
-import { Rcode, typeName } from '../dns/constants.ts';
-import { readName } from '../dns/name.ts';
+import type { Request, ResponseWriter } from '../../chain/handler.ts';
+import { Rcode, typeName } from '../../dns/constants.ts';
+import { readName } from '../../dns/name.ts';
 import { HeavyHitters } from './sketch.ts';
 
 export const SAMPLE_EVERY = 32;

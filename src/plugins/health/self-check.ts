@@ -2,20 +2,42 @@
 // coredns_health_request_duration_seconds and count failures.
 
 import { get } from 'node:http';
-import type { CoreCounters } from '../metrics/core.ts';
-import type { Logger } from '../util/log.ts';
+import type { ExpositionWriter } from '../../metrics/exposition.ts';
+import { Histogram, SLIM_TIME_BUCKETS } from '../../metrics/histogram.ts';
+import type { Logger } from '../../util/log.ts';
 
 const PERIOD_MS = 1000;
 const TIMEOUT_MS = 3000;
 const SLOW_MS = 1000;
 
+/** App-lifetime counters: exported at 0 from the start, as CoreDNS's init-time registration does. */
+export class HealthCounters {
+  readonly duration = new Histogram(SLIM_TIME_BUCKETS);
+  failures = 0;
+
+  collect(w: ExpositionWriter): void {
+    w.family(
+      'coredns_health_request_duration_seconds',
+      'Histogram of the time (in seconds) each request took.',
+      'histogram',
+    );
+    w.histogram('coredns_health_request_duration_seconds', [], this.duration);
+    w.family(
+      'coredns_health_request_failures_total',
+      'The number of times the health check failed.',
+      'counter',
+    );
+    w.sample('coredns_health_request_failures_total', [], this.failures);
+  }
+}
+
 export class HealthSelfCheck {
-  readonly #counters: CoreCounters;
+  readonly #counters: HealthCounters;
   readonly #log: Logger;
   #url: string | undefined;
   #timer: NodeJS.Timeout | undefined;
 
-  constructor(counters: CoreCounters, log: Logger) {
+  constructor(counters: HealthCounters, log: Logger) {
     this.#counters = counters;
     this.#log = log;
   }
@@ -41,14 +63,14 @@ export class HealthSelfCheck {
     if (url === undefined) return;
     const started = performance.now();
     const fail = (why: string): void => {
-      this.#counters.healthFailures++;
+      this.#counters.failures++;
       this.#log.warning(`Local health request to "${url}" failed: ${why}`);
     };
     const req = get(url, { timeout: TIMEOUT_MS }, (res) => {
       res.resume();
       res.on('end', () => {
         const ms = performance.now() - started;
-        this.#counters.healthDuration.observe(ms / 1000);
+        this.#counters.duration.observe(ms / 1000);
         if (ms > SLOW_MS)
           this.#log.warning(
             `Local health request to "${url}" took more than 1s: ${Math.round(ms)}ms`,

@@ -4,7 +4,8 @@
 // (kubernetes/dns#586), which stays true while the DNS socket is wedged.
 
 import type { ServerResponse } from 'node:http';
-import type { Logger } from '../util/log.ts';
+import type { ReadinessCheck } from '../../chain/definition.ts';
+import type { Logger } from '../../util/log.ts';
 
 /** Self-query period and timeout. */
 export const CHECK_INTERVAL_MS = 1000;
@@ -16,11 +17,6 @@ const STALL_MS = 1000;
 const STALL_HOLD_MS = 2 * CHECK_INTERVAL_MS;
 
 export type Monitor = 'until-ready' | 'continuously';
-
-export interface ReadinessCheck {
-  readonly name: string;
-  ready(): boolean;
-}
 
 export class Readiness {
   readonly #selfCheck: (timeoutMs: number) => Promise<boolean>;
@@ -34,6 +30,7 @@ export class Readiness {
   #timer: NodeJS.Timeout | undefined;
   #lagTimer: NodeJS.Timeout | undefined;
   #lastTick = 0;
+  #generation = 0;
 
   constructor(
     selfCheck: (timeoutMs: number) => Promise<boolean>,
@@ -58,6 +55,9 @@ export class Readiness {
   /** Starts the self-query loop and the event-loop watchdog (idempotent). */
   start(): void {
     if (this.#timer !== undefined) return;
+    // A stop() while a self-query is out followed by a start() (a reload) must not leave two
+    // loops: a loop only reschedules itself while its generation is current.
+    const generation = ++this.#generation;
     const loop = async (): Promise<void> => {
       if (this.#serving && !this.#shuttingDown) {
         const ok = await this.#selfCheck(CHECK_TIMEOUT_MS);
@@ -69,7 +69,7 @@ export class Readiness {
           );
         this.#selfOk = ok;
       }
-      if (this.#timer !== undefined)
+      if (this.#timer !== undefined && generation === this.#generation)
         this.#timer = setTimeout(() => void loop(), CHECK_INTERVAL_MS).unref();
     };
     this.#timer = setTimeout(() => void loop(), CHECK_INTERVAL_MS).unref();

@@ -1,15 +1,18 @@
 // CoreDNS's per-query metrics (coredns_dns_*), counted into slots. A slot holds every counter of
 // one (server, zone) label pair; label values that vary per query (proto, family, type, rcode,
 // plugin) are small integers into preallocated arrays, so recording a query builds no string and
-// does no keyed lookup. Slots live in the App-level store and survive reloads, as CoreDNS's
+// does no keyed lookup. Slots live in the prometheus plugin's App-lifetime state and survive reloads, as CoreDNS's
 // process-global counters do.
 
-import type { QueryObserver } from '../chain/definition.ts';
-import type { Request, ResponseWriter } from '../chain/handler.ts';
-import { RRType } from '../dns/constants.ts';
-import type { ScannedQuery } from '../dns/query.ts';
-import type { ExpositionWriter, Labels } from './exposition.ts';
-import { Histogram, SIZE_BUCKETS, TIME_BUCKETS } from './histogram.ts';
+import type { QueryObserver } from '../../chain/definition.ts';
+import type { Request, ResponseWriter } from '../../chain/handler.ts';
+import { RRType } from '../../dns/constants.ts';
+import type { ScannedQuery } from '../../dns/query.ts';
+import type { ExpositionWriter, Labels } from '../../metrics/exposition.ts';
+import { Histogram, SIZE_BUCKETS, TIME_BUCKETS } from '../../metrics/histogram.ts';
+import { rcodeLabel } from '../../metrics/rcode-label.ts';
+
+export { rcodeLabel };
 
 /** The qtypes CoreDNS v1.13 names in the `type` label; everything else is `other`. */
 const TYPE_LABELS = [
@@ -44,33 +47,6 @@ for (const [i, name] of TYPE_LABELS.entries()) {
 
 /** Header rcodes are 4 bits; extended ones up to 23 have names. Above that: one overflow cell. */
 const RCODE_SLOTS = 24;
-
-/** miekg/dns RcodeToString, which CoreDNS's rcode label uses (16 prints as BADSIG there). */
-const RCODE_LABELS: Record<number, string> = {
-  0: 'NOERROR',
-  1: 'FORMERR',
-  2: 'SERVFAIL',
-  3: 'NXDOMAIN',
-  4: 'NOTIMP',
-  5: 'REFUSED',
-  6: 'YXDOMAIN',
-  7: 'YXRRSET',
-  8: 'NXRRSET',
-  9: 'NOTAUTH',
-  10: 'NOTZONE',
-  16: 'BADSIG',
-  17: 'BADKEY',
-  18: 'BADTIME',
-  19: 'BADMODE',
-  20: 'BADNAME',
-  21: 'BADALG',
-  22: 'BADTRUNC',
-  23: 'BADCOOKIE',
-};
-
-export function rcodeLabel(rcode: number): string {
-  return RCODE_LABELS[rcode] ?? `RCODE${rcode}`;
-}
 
 export function typeIndex(qtype: number): number {
   return qtype < 256 ? (TYPE_INDEX[qtype] as number) : OTHER;
