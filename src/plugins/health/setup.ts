@@ -1,7 +1,7 @@
 import type { DirectiveReader } from '../../corefile/model.ts';
 import type { HttpAddress } from '../../http/address.ts';
+import { httpAddressArg } from '../../http/address-arg.ts';
 import { parseGoDuration } from '../../util/duration.ts';
-import { httpAddressArg } from '../prometheus/setup.ts';
 
 export interface HealthConfig {
   readonly address: HttpAddress;

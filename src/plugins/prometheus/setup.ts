@@ -1,14 +1,8 @@
 import type { DirectiveReader } from '../../corefile/model.ts';
-import { type HttpAddress, parseHttpAddress } from '../../http/address.ts';
+import type { HttpAddress } from '../../http/address.ts';
+import { httpAddressArg } from '../../http/address-arg.ts';
 
 export const DEFAULT_PROMETHEUS_ADDRESS = 'localhost:9153';
-
-/** Parses an HTTP listen address argument, or throws a located Corefile error. */
-export function httpAddressArg(d: DirectiveReader, text: string): HttpAddress {
-  const parsed = parseHttpAddress(text);
-  if (typeof parsed === 'string') throw d.error('ERR_COREFILE_VALUE', parsed);
-  return parsed;
-}
 
 /** `prometheus [ADDRESS]` */
 export function parsePrometheus(d: DirectiveReader): HttpAddress {

@@ -1,6 +1,6 @@
 import type { DirectiveReader } from '../../corefile/model.ts';
 import type { HttpAddress } from '../../http/address.ts';
-import { httpAddressArg } from '../prometheus/setup.ts';
+import { httpAddressArg } from '../../http/address-arg.ts';
 import type { Monitor } from './readiness.ts';
 
 export interface ReadyConfig {
