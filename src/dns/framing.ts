@@ -11,35 +11,60 @@ export class FrameTooLargeError extends Error {
 
 export class FrameReader {
   readonly #maxLength: number;
-  #pending: Buffer | undefined;
+  /** First byte of a length prefix that arrived alone, or -1. */
+  #headerByte = -1;
+  /** The message being reassembled: allocated once at its announced length, filled in place. */
+  #body: Buffer | undefined;
+  #filled = 0;
 
   /** `maxLength` caps one message; a longer frame throws FrameTooLargeError. */
   constructor(maxLength = 65535) {
     this.#maxLength = maxLength;
   }
 
-  /** True while a partial frame is buffered (for read timeouts). */
+  /** True while a partial frame is buffered (for read deadlines). */
   get hasPartial(): boolean {
-    return this.#pending !== undefined && this.#pending.length > 0;
+    return this.#headerByte >= 0 || this.#body !== undefined;
   }
 
-  /** Adds bytes and returns every message they complete (slices of the input where possible). */
+  /**
+   * Adds bytes and returns every message they complete. Messages wholly inside `chunk` are
+   * slices of it; a message split over chunks is copied once into its own buffer, so a frame
+   * trickled a byte at a time costs linear, not quadratic, work.
+   */
   push(chunk: Buffer): Buffer[] {
-    let buf = this.#pending === undefined ? chunk : Buffer.concat([this.#pending, chunk]);
-    this.#pending = undefined;
     const frames: Buffer[] = [];
     let pos = 0;
-    while (buf.length - pos >= 2) {
-      const length = buf.readUInt16BE(pos);
-      if (length > this.#maxLength) throw new FrameTooLargeError(length, this.#maxLength);
-      if (buf.length - pos - 2 < length) break;
-      frames.push(buf.subarray(pos + 2, pos + 2 + length));
-      pos += 2 + length;
-    }
-    if (pos < buf.length) {
-      // Copy the tail so a large chunk is not kept alive by a few leftover bytes.
-      buf = Buffer.from(buf.subarray(pos));
-      this.#pending = buf;
+    while (pos < chunk.length) {
+      if (this.#body === undefined) {
+        let length: number;
+        if (this.#headerByte >= 0) {
+          length = (this.#headerByte << 8) | (chunk[pos++] as number);
+          this.#headerByte = -1;
+        } else if (chunk.length - pos >= 2) {
+          length = chunk.readUInt16BE(pos);
+          pos += 2;
+          if (length <= this.#maxLength && chunk.length - pos >= length) {
+            frames.push(chunk.subarray(pos, pos + length));
+            pos += length;
+            continue;
+          }
+        } else {
+          this.#headerByte = chunk[pos++] as number;
+          break;
+        }
+        if (length > this.#maxLength) throw new FrameTooLargeError(length, this.#maxLength);
+        this.#body = Buffer.allocUnsafe(length);
+        this.#filled = 0;
+      }
+      const take = Math.min(this.#body.length - this.#filled, chunk.length - pos);
+      chunk.copy(this.#body, this.#filled, pos, pos + take);
+      this.#filled += take;
+      pos += take;
+      if (this.#filled === this.#body.length) {
+        frames.push(this.#body);
+        this.#body = undefined;
+      }
     }
     return frames;
   }

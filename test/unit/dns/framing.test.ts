@@ -75,6 +75,20 @@ describe('FrameReader', () => {
     assert.deepEqual(reader.push(Buffer.from([2, 3, 4, 5])), [Buffer.from([1, 2, 3, 4, 5])]);
   });
 
+  it('reassembles a trickled 16 KiB frame with one allocation and no re-copying', (t) => {
+    const message = Buffer.alloc(16_384, 0x5a);
+    const wire = frame(message);
+    const allocs = t.mock.method(Buffer, 'allocUnsafe');
+    const concats = t.mock.method(Buffer, 'concat');
+    const reader = new FrameReader();
+    const out: Buffer[] = [];
+    for (let i = 0; i < wire.length; i++) out.push(...reader.push(wire.subarray(i, i + 1)));
+    assert.equal(allocs.mock.callCount(), 1);
+    assert.equal(allocs.mock.calls[0]?.arguments[0], 16_384);
+    assert.equal(concats.mock.callCount(), 0);
+    assert.deepEqual(out, [message]);
+  });
+
   // negative
   it('throws FrameTooLargeError as soon as the length prefix is over the limit', () => {
     const reader = new FrameReader(512);
