@@ -2,16 +2,34 @@
 // the transport's callbacks. The object is both the loop state and the transports' Exchange, so a
 // miss allocates it, one framed copy of the query, and the promise the chain waits on.
 
-import { PluginError, type Request, type ResponseWriter } from '../../chain/handler.ts';
+import {
+  type Handler,
+  PluginError,
+  type Request,
+  type ResponseWriter,
+} from '../../chain/handler.ts';
 import { buildErrorReply } from '../../dns/build.ts';
 import { Flag, Rcode } from '../../dns/constants.ts';
 import type { MessageLayout } from '../../dns/message.ts';
 import { UpstreamError } from '../../upstream/errors.ts';
 import type { Exchange } from '../../upstream/exchange.ts';
 import type { Upstream } from '../../upstream/upstream.ts';
-import { PLUGIN_NAME } from './config.ts';
-import type { ForwardHandler } from './forward.ts';
+import { type ForwardConfig, PLUGIN_NAME } from './config.ts';
 import { pickRandom } from './policy.ts';
+
+/** What a query needs of its ForwardHandler; an interface, so forward.ts ↔ query.ts is no cycle. */
+export interface QueryOwner {
+  readonly config: ForwardConfig;
+  readonly tuning: { readonly windowMs: number };
+  readonly upstreams: readonly Upstream[];
+  readonly stats: { healthcheckBroken: number };
+  readonly closed: boolean;
+  readonly next: Handler;
+  readonly order: () => readonly Upstream[];
+  overTcp(req: Request): boolean;
+  nextIsForward(): boolean;
+  finished(): void;
+}
 
 type Settle = (value: number | PromiseLike<number>) => void;
 type Fail = (reason: unknown) => void;
@@ -29,7 +47,7 @@ export class ForwardQuery implements Exchange {
   deadline = 0;
   retried = false;
 
-  readonly #fwd: ForwardHandler;
+  readonly #fwd: QueryOwner;
   readonly #req: Request;
   readonly #w: ResponseWriter;
   readonly #list: readonly Upstream[];
@@ -48,7 +66,7 @@ export class ForwardQuery implements Exchange {
   #resolve: Settle = unset;
   #reject: Fail = unset;
 
-  constructor(fwd: ForwardHandler, req: Request, w: ResponseWriter) {
+  constructor(fwd: QueryOwner, req: Request, w: ResponseWriter) {
     this.#fwd = fwd;
     this.#req = req;
     this.#w = w;
