@@ -59,7 +59,7 @@ async function main(argv: readonly string[]): Promise<void> {
     case 'run':
       break;
   }
-  const log = createLogger();
+  const log = createLogger({ settings: { ...action.logging, timestamps: true } });
   log.info(`starting nodelocaldns ${version()} (node-cache compatible agent)`);
   const agent = new NodeAgent(action.options, { log });
   let signals = 0;

@@ -214,6 +214,21 @@ export const FLAG_SPECS: readonly FlagSpec[] = [
   },
   {
     group: OWN,
+    name: 'log-format',
+    kind: 'string',
+    defaultValue: 'text',
+    usage:
+      'text (an RFC 3339 timestamp, then CoreDNS\'s "[LEVEL] plugin/name: message") or json (one object per line: time, level, plugin, msg)',
+  },
+  {
+    group: OWN,
+    name: 'log-level',
+    kind: 'string',
+    defaultValue: 'info',
+    usage: 'lowest level logged: debug, info, warning or error',
+  },
+  {
+    group: OWN,
     name: 'restart-delay',
     kind: 'string',
     defaultValue: '500ms',

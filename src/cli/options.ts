@@ -3,6 +3,7 @@
 
 import { isIP } from 'node:net';
 import { type AgentOptions, RULES_BACKENDS, type RulesBackendChoice } from '../node/types.ts';
+import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '../util/log.ts';
 import { parseDurationMs, parseSyncIntervalMs } from './duration.ts';
 import { type ParsedFlags, UsageError } from './flags.ts';
 import { FLAG_SPECS } from './node-cache-flags.ts';
@@ -11,7 +12,11 @@ export type CliAction =
   | { readonly kind: 'help' }
   | { readonly kind: 'version' }
   | { readonly kind: 'plugins' }
-  | { readonly kind: 'run'; readonly options: AgentOptions };
+  | {
+      readonly kind: 'run';
+      readonly options: AgentOptions;
+      readonly logging: { readonly format: LogFormat; readonly level: LogLevel };
+    };
 
 function getter(flags: ParsedFlags): (name: string) => string {
   const defaults = new Map(FLAG_SPECS.map((s) => [s.name, s.defaultValue]));
@@ -41,14 +46,18 @@ export function parseLocalIps(text: string): string[] {
   return ips;
 }
 
-function parseBackend(text: string): RulesBackendChoice {
-  const found = RULES_BACKENDS.find((b) => b === text);
+function oneOf<T extends string>(allowed: readonly T[], text: string, flag: string): T {
+  const found = allowed.find((a) => a === text);
   if (found === undefined)
     throw new UsageError(
       'ERR_FLAG_VALUE',
-      `invalid value "${text}" for flag -rules-backend: want one of ${RULES_BACKENDS.join(', ')}`,
+      `invalid value "${text}" for flag -${flag}: want one of ${allowed.join(', ')}`,
     );
   return found;
+}
+
+function parseBackend(text: string): RulesBackendChoice {
+  return oneOf(RULES_BACKENDS, text, 'rules-backend');
 }
 
 export function toCliAction(flags: ParsedFlags): CliAction {
@@ -84,6 +93,10 @@ export function toCliAction(flags: ParsedFlags): CliAction {
   const kubednscm = get('kubednscm');
   return {
     kind: 'run',
+    logging: {
+      format: oneOf(LOG_FORMATS, get('log-format'), 'log-format'),
+      level: oneOf(LOG_LEVELS, get('log-level'), 'log-level'),
+    },
     options: {
       localIps: parseLocalIps(get('localip')),
       setupInterface: get('setupinterface') === 'true',
