@@ -4,9 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian packages: real DNS peers (knot, dig/kdig), node setup tools for the namespace tests,
-# and Chromium for the status-page test.
-packages=(knot knot-dnsutils bind9-dnsutils iproute2 iptables nftables conntrack chromium)
+# Debian packages: real DNS peers (knot, dig/kdig, unbound as a DNS-over-TLS upstream with
+# openssl for its throwaway certificates), node setup tools for the namespace tests, and Chromium
+# for the status-page test.
+packages=(knot knot-dnsutils bind9-dnsutils iproute2 iptables nftables conntrack chromium unbound openssl)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -16,6 +17,10 @@ if ((${#missing[@]})); then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+# The tests run their own unbound; the packaged service would take port 53 (and resolv.conf).
+if command -v systemctl >/dev/null && systemctl is-active --quiet unbound 2>/dev/null; then
+  systemctl disable --now unbound
 fi
 
 if ! command -v npm >/dev/null; then

@@ -4,6 +4,7 @@
 // while its consecutive failures exceed `maxFails`.
 
 import type { TransportContext } from './context.ts';
+import type { Dialer } from './dial.ts';
 import { type ProbeOptions, probe } from './probe.ts';
 
 export interface HealthOptions {
@@ -14,6 +15,8 @@ export interface HealthOptions {
   readonly domainWire: Uint8Array;
   readonly recursionDesired: boolean;
   readonly overTcp: boolean;
+  /** The stream dialer of the upstream (TLS for tls:// upstreams, whose probes use it). */
+  readonly dialer?: Dialer;
 }
 
 export const HealthState = {
@@ -44,6 +47,7 @@ export class HealthChecker {
       domainWire: options.domainWire,
       recursionDesired: options.recursionDesired,
       overTcp: options.overTcp,
+      ...(options.dialer !== undefined && { dialer: options.dialer }),
       timeoutMs: ctx.tuning.probeTimeoutMs,
       connectTimeoutMs: ctx.tuning.connectTimeoutMs,
     };

@@ -2,12 +2,12 @@
 // the pool. Any DNS answer with our ID counts, whatever its rcode; only I/O errors and timeouts
 // are failures.
 
-import { connect } from 'node:net';
 import { buildQuery } from '../dns/build.ts';
 import { RRType } from '../dns/constants.ts';
 import { FrameReader, frame } from '../dns/framing.ts';
 import { udpExchange } from '../util/udp-exchange.ts';
 import type { UpstreamAddress } from './address.ts';
+import { type Dialer, plainTcp } from './dial.ts';
 import { parseAnswer } from './exchange.ts';
 import { randomId } from './ids.ts';
 
@@ -16,6 +16,8 @@ export interface ProbeOptions {
   readonly domainWire: Uint8Array;
   readonly recursionDesired: boolean;
   readonly overTcp: boolean;
+  /** Opens the stream connection when `overTcp` (plain TCP by default; TLS for tls:// upstreams). */
+  readonly dialer?: Dialer;
   /** Read timeout (and UDP overall timeout), ms. */
   readonly timeoutMs: number;
   /** TCP connect timeout, ms. */
@@ -52,12 +54,6 @@ function probeTcp(
 ): Promise<boolean> {
   return new Promise((resolve) => {
     const reader = new FrameReader();
-    const socket = connect({
-      host: address.host,
-      port: address.port,
-      family: address.family,
-      noDelay: true,
-    });
     let done = false;
     const finish = (ok: boolean): void => {
       if (done) return;
@@ -67,7 +63,7 @@ function probeTcp(
       resolve(ok);
     };
     let timer = setTimeout(() => finish(false), options.connectTimeoutMs);
-    socket.on('connect', () => {
+    const socket = (options.dialer ?? plainTcp).dial(address, () => {
       clearTimeout(timer);
       timer = setTimeout(() => finish(false), options.timeoutMs);
       socket.write(frame(query));

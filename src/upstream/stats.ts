@@ -1,7 +1,7 @@
 // Plain-number counters for one upstream. The metrics code renders them at scrape time under
 // CoreDNS's names (see src/plugins/forward/metrics.ts); nothing here knows about Prometheus.
 
-export type Proto = 'udp' | 'tcp';
+export type Proto = 'udp' | 'tcp' | 'tcp-tls';
 
 /** Called after each successful exchange: seconds from sending (connect included) to the answer. */
 export type DurationHook = (to: string, rcode: number, seconds: number) => void;
@@ -12,9 +12,9 @@ export class UpstreamStats {
   /** Answers received, by full (extended) rcode. */
   readonly responses = new Map<number, number>();
   /** A query went out on a connection or socket that already existed. */
-  readonly connCacheHits: Record<Proto, number> = { udp: 0, tcp: 0 };
+  readonly connCacheHits: Record<Proto, number> = { udp: 0, tcp: 0, 'tcp-tls': 0 };
   /** A query needed a new connection or socket. */
-  readonly connCacheMisses: Record<Proto, number> = { udp: 0, tcp: 0 };
+  readonly connCacheMisses: Record<Proto, number> = { udp: 0, tcp: 0, 'tcp-tls': 0 };
   /** Failed health-check probes. */
   healthcheckFailures = 0;
   /** Optional histogram hook (coredns_proxy_request_duration_seconds). */

@@ -5,6 +5,7 @@
 // connection.
 
 import type { TransportContext } from './context.ts';
+import { type Dialer, plainTcp } from './dial.ts';
 import { UpstreamError } from './errors.ts';
 import type { Exchange } from './exchange.ts';
 import { type ConnectionOwner, TcpConnection } from './tcp.ts';
@@ -16,10 +17,13 @@ export class TcpPool implements ConnectionOwner {
   readonly #ctx: TransportContext;
   /** Every connection not yet closed, usable or draining, oldest first. */
   readonly #conns: TcpConnection[] = [];
+  readonly #dialer: Dialer;
   #closed = false;
 
-  constructor(ctx: TransportContext) {
+  /** `dialer` opens each connection: plain TCP, or TLS (./tls.ts). */
+  constructor(ctx: TransportContext, dialer: Dialer = plainTcp) {
     this.#ctx = ctx;
+    this.#dialer = dialer;
   }
 
   get connections(): number {
@@ -32,11 +36,11 @@ export class TcpPool implements ConnectionOwner {
     let conn = this.#pick(now);
     if (conn === undefined) return false;
     if (conn === NEW) {
-      conn = new TcpConnection(this.#ctx, this, now);
+      conn = new TcpConnection(this.#ctx, this, now, this.#dialer);
       this.#conns.push(conn);
-      this.#ctx.stats.connCacheMisses.tcp++;
+      this.#ctx.stats.connCacheMisses[this.#dialer.proto]++;
     } else {
-      this.#ctx.stats.connCacheHits.tcp++;
+      this.#ctx.stats.connCacheHits[this.#dialer.proto]++;
     }
     conn.send(ex, now);
     return true;

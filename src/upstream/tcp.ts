@@ -2,10 +2,11 @@
 // once, each under its own random ID, answers accepted in any order. Queries sent in the same
 // event-loop turn leave in one write; a chunk of answers is handled in one pass.
 
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { FrameReader } from '../dns/framing.ts';
 import type { MessageLayout } from '../dns/message.ts';
 import { deliver, type TransportContext } from './context.ts';
+import { type Dialer, plainTcp } from './dial.ts';
 import { UpstreamError } from './errors.ts';
 import { answers, type Exchange, PendingTable, parseAnswer } from './exchange.ts';
 
@@ -53,15 +54,18 @@ export class TcpConnection {
    */
   ackPending = false;
 
-  constructor(ctx: TransportContext, owner: ConnectionOwner, now: number) {
+  constructor(
+    ctx: TransportContext,
+    owner: ConnectionOwner,
+    now: number,
+    dialer: Dialer = plainTcp,
+  ) {
     this.#ctx = ctx;
     this.#owner = owner;
     this.#progressAt = now;
     this.idleSince = now;
     this.#pending = new PendingTable(ctx.tuning.readTimeoutMs, (ex) => this.#onTimeout(ex));
-    const { host, port, family } = ctx.address;
-    this.#socket = connect({ host, port, family, noDelay: true });
-    this.#socket.on('connect', () => this.#onConnect());
+    this.#socket = dialer.dial(ctx.address, () => this.#onConnect());
     this.#socket.on('data', (chunk: Buffer) => this.#onData(chunk));
     this.#socket.on('error', (err) => {
       this.#cause ??= err;

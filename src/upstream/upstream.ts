@@ -4,6 +4,7 @@
 import type { Logger } from '../util/log.ts';
 import type { UpstreamAddress } from './address.ts';
 import { DEFAULT_TUNING, type TransportContext, type UpstreamTuning } from './context.ts';
+import type { Dialer } from './dial.ts';
 import { UpstreamError } from './errors.ts';
 import type { Exchange } from './exchange.ts';
 import { HealthChecker, type HealthOptions } from './health.ts';
@@ -16,6 +17,11 @@ export interface UpstreamOptions {
   readonly expireMs: number;
   readonly health: HealthOptions;
   readonly tuning?: UpstreamTuning;
+  /**
+   * A stream-only transport (DNS over TLS): every exchange and health probe goes over
+   * connections this dialer opens, never UDP. Absent: UDP, or TCP when asked.
+   */
+  readonly streamDialer?: Dialer;
 }
 
 /** CoreDNS sweeps idle connections every 10 s whatever `expire` is. */
@@ -28,6 +34,7 @@ export class Upstream {
   readonly #tcp: TcpPool;
   readonly #udp: UdpPool;
   readonly #health: HealthChecker;
+  readonly #streamOnly: boolean;
   readonly #sweeper: NodeJS.Timeout;
   #closed = false;
 
@@ -35,9 +42,14 @@ export class Upstream {
     this.address = address;
     const tuning = options.tuning ?? DEFAULT_TUNING;
     this.#ctx = { address, stats: this.stats, tuning, expireMs: options.expireMs, log };
-    this.#tcp = new TcpPool(this.#ctx);
+    const dialer = options.streamDialer;
+    this.#streamOnly = dialer !== undefined;
+    this.#tcp = new TcpPool(this.#ctx, dialer);
     this.#udp = new UdpPool(this.#ctx);
-    this.#health = new HealthChecker(this.#ctx, options.health);
+    this.#health = new HealthChecker(
+      this.#ctx,
+      dialer === undefined ? options.health : { ...options.health, overTcp: true, dialer },
+    );
     const every = Math.min(Math.max(options.expireMs, 100), MAX_SWEEP_INTERVAL_MS);
     this.#sweeper = setInterval(() => this.#sweep(), every);
     this.#sweeper.unref();
@@ -67,7 +79,8 @@ export class Upstream {
    * Sends `ex` over TCP or UDP. Exactly one of `ex.onAnswer`/`ex.onError` follows, never
    * synchronously, so a caller that retries on error cannot recurse or spin the event loop.
    */
-  exchange(ex: Exchange, overTcp: boolean): void {
+  exchange(ex: Exchange, tcpAsked: boolean): void {
+    const overTcp = tcpAsked || this.#streamOnly;
     this.stats.requests++;
     ex.retried = false;
     const now = performance.now();

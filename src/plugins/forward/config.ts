@@ -1,6 +1,7 @@
 // The typed result of parsing one `forward` line, with CoreDNS's defaults.
 
 import type { UpstreamAddress } from '../../upstream/address.ts';
+import type { TlsClientOptions } from '../../upstream/tls.ts';
 
 export const PLUGIN_NAME = 'forward';
 
@@ -19,10 +20,19 @@ export interface HealthCheckConfig {
   readonly domain: string;
 }
 
+/** One TO: its address, and whether it was given as `tls://` (DNS over TLS, default port 853). */
+export interface ForwardTarget extends UpstreamAddress {
+  readonly tls: boolean;
+}
+
+export const TLS_PORT = 853;
+
 export interface ForwardConfig {
   /** The zone forwarded, normalised (lower case, trailing dot). */
   readonly from: string;
-  readonly to: readonly UpstreamAddress[];
+  readonly to: readonly ForwardTarget[];
+  /** `tls` and `tls_servername`, used by the `tls://` upstreams only (as in CoreDNS). */
+  readonly tls: TlsClientOptions;
   /** Zones at or below which queries go to the next plugin instead. */
   readonly except: readonly string[];
   readonly forceTcp: boolean;

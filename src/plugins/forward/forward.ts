@@ -6,6 +6,7 @@ import { PluginError } from '../../chain/handler.ts';
 import { Rcode } from '../../dns/constants.ts';
 import { nameToWire } from '../../dns/name.ts';
 import { DEFAULT_TUNING, type UpstreamTuning } from '../../upstream/context.ts';
+import { TlsDialer } from '../../upstream/tls.ts';
 import { Upstream } from '../../upstream/upstream.ts';
 import type { Logger } from '../../util/log.ts';
 import { type ForwardConfig, PLUGIN_NAME } from './config.ts';
@@ -60,9 +61,16 @@ export class ForwardHandler implements Handler {
       domainWire: nameToWire(config.healthCheck.domain),
       overTcp: config.forceTcp,
     };
-    this.upstreams = config.to.map(
-      (address) => new Upstream(address, { expireMs: config.expireMs, health, tuning }, log),
-    );
+    // One dialer for the line's tls:// upstreams: they share its settings and session cache.
+    const tls = config.to.some((t) => t.tls) ? new TlsDialer(config.tls) : undefined;
+    this.upstreams = config.to.map(({ tls: overTls, ...address }) => {
+      const options = { expireMs: config.expireMs, health, tuning };
+      return new Upstream(
+        address,
+        overTls && tls !== undefined ? { ...options, streamDialer: tls } : options,
+        log,
+      );
+    });
     this.order = makeOrderer(config.policy, this.upstreams);
   }
 

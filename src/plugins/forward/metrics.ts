@@ -8,7 +8,9 @@ import type { ExpositionWriter, Labels } from '../../metrics/exposition.ts';
 import { Histogram, TIME_BUCKETS } from '../../metrics/histogram.ts';
 import { LiveSources } from '../../metrics/live-sources.ts';
 
-export type ProxyProto = 'udp' | 'tcp';
+export type ProxyProto = 'udp' | 'tcp' | 'tcp-tls';
+/** Per-proto counts of one upstream; tcp-tls only for tls:// upstreams. */
+export type ProtoCounts = Readonly<Record<'udp' | 'tcp', number>> & { readonly 'tcp-tls'?: number };
 
 /** Durations of answered exchanges, one histogram per rcode (CoreDNS's rcode label). */
 export class ProxyDurations {
@@ -35,8 +37,8 @@ export class ProxyDurations {
 /** One upstream (`to` = "IP:port"); forward's UpstreamStats has these fields. */
 export interface ProxyCounters {
   readonly to: string;
-  readonly connCacheHits: Readonly<Record<ProxyProto, number>>;
-  readonly connCacheMisses: Readonly<Record<ProxyProto, number>>;
+  readonly connCacheHits: ProtoCounts;
+  readonly connCacheMisses: ProtoCounts;
   readonly healthcheckFailures: number;
   readonly durations: ProxyDurations;
 }
@@ -85,16 +87,16 @@ export class ForwardCollector {
         t = {
           proxyName: source.proxyName,
           to: p.to,
-          hits: { udp: 0, tcp: 0 },
-          misses: { udp: 0, tcp: 0 },
+          hits: { udp: 0, tcp: 0, 'tcp-tls': 0 },
+          misses: { udp: 0, tcp: 0, 'tcp-tls': 0 },
           healthcheckFailures: 0,
           durations: new Map(),
         };
         into.set(key, t);
       }
-      for (const proto of ['udp', 'tcp'] as const) {
-        t.hits[proto] += p.connCacheHits[proto];
-        t.misses[proto] += p.connCacheMisses[proto];
+      for (const proto of ['udp', 'tcp', 'tcp-tls'] as const) {
+        t.hits[proto] += p.connCacheHits[proto] ?? 0;
+        t.misses[proto] += p.connCacheMisses[proto] ?? 0;
       }
       t.healthcheckFailures += p.healthcheckFailures;
       for (const [rcode, h] of p.durations.byRcode) {
@@ -172,7 +174,9 @@ export class ForwardCollector {
         );
       }
       w.sample('coredns_proxy_healthcheck_failures_total', labels, t.healthcheckFailures);
-      for (const proto of ['tcp', 'udp'] as const) {
+      for (const proto of ['tcp', 'udp', 'tcp-tls'] as const) {
+        // tcp-tls only for upstreams that have TLS traffic (tls:// upstreams).
+        if (proto === 'tcp-tls' && t.hits[proto] + t.misses[proto] === 0) continue;
         w.sample(
           'coredns_proxy_conn_cache_hits_total',
           [['proto', proto], ...labels],
@@ -194,8 +198,8 @@ export interface ForwardHandlerLike {
   readonly upstreams: ReadonlyArray<{
     readonly label: string;
     readonly stats: {
-      readonly connCacheHits: Readonly<Record<ProxyProto, number>>;
-      readonly connCacheMisses: Readonly<Record<ProxyProto, number>>;
+      readonly connCacheHits: ProtoCounts;
+      readonly connCacheMisses: ProtoCounts;
       readonly healthcheckFailures: number;
       onDuration: ((to: string, rcode: number, seconds: number) => void) | undefined;
     };

@@ -1,24 +1,27 @@
 // `forward FROM TO... { options }` → ForwardConfig, with CoreDNS v1.13's rules and messages
-// (plugin/forward/setup.go). Errors carry file:line; TLS and DoH upstreams are refused clearly.
+// (plugin/forward/setup.go). Errors carry file:line; DoH upstreams are refused as in CoreDNS.
 
 import type { BlockInfo } from '../../chain/definition.ts';
 import { parseServerKey } from '../../corefile/keys.ts';
 import type { DirectiveReader, Token } from '../../corefile/model.ts';
 import { parseRcodeName, Rcode } from '../../dns/constants.ts';
 import { normalizeName } from '../../dns/name.ts';
-import { parseHostPort, type UpstreamAddress } from '../../upstream/address.ts';
+import { parseHostPort, upstreamAddress } from '../../upstream/address.ts';
 import { parseGoDuration } from '../../util/duration.ts';
 import {
   DEFAULT_EXPIRE_MS,
   DEFAULT_HEALTH_CHECK_MS,
   DEFAULT_MAX_FAILS,
   type ForwardConfig,
+  type ForwardTarget,
   type HealthCheckConfig,
   MAX_UPSTREAMS,
   POLICIES,
   type Policy,
+  TLS_PORT,
 } from './config.ts';
 import { ResolvConfError, readResolvConf } from './resolv.ts';
+import { parseTlsOption, parseTlsServerName } from './tls.ts';
 
 const UINT32_MAX = 0xffffffff;
 
@@ -30,6 +33,7 @@ export function parseForward(d: DirectiveReader, _block?: BlockInfo): ForwardCon
   const config: Mutable<ForwardConfig> = {
     from: parseFrom(d, fromToken),
     to: parseTo(d, toTokens),
+    tls: {},
     except: [],
     forceTcp: false,
     preferUdp: false,
@@ -43,7 +47,13 @@ export function parseForward(d: DirectiveReader, _block?: BlockInfo): ForwardCon
     failfastAllUnhealthyUpstreams: false,
     maxConnectAttempts: 0,
   };
-  for (const o of d.options()) parseOption(o, config);
+  let serverName: string | undefined;
+  for (const o of d.options()) {
+    if (o.directive.name === 'tls_servername') serverName = parseTlsServerName(o);
+    else parseOption(o, config);
+  }
+  // As in CoreDNS, tls_servername applies whether it comes before or after `tls`.
+  if (serverName !== undefined) config.tls = { ...config.tls, serverName };
   return config;
 }
 
@@ -59,34 +69,34 @@ function parseFrom(d: DirectiveReader, token: Token): string {
   throw d.error('ERR_COREFILE_VALUE', `unable to normalize '${token.text}'`, token);
 }
 
-function parseTo(d: DirectiveReader, tokens: readonly Token[]): UpstreamAddress[] {
-  const out: UpstreamAddress[] = [];
+function parseTo(d: DirectiveReader, tokens: readonly Token[]): ForwardTarget[] {
+  const out: ForwardTarget[] = [];
   for (const token of tokens) {
     let text = token.text;
+    let tls = false;
     const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(text);
     if (scheme !== null) {
       const proto = (scheme[1] as string).toLowerCase();
-      if (proto !== 'dns') {
-        const why =
-          proto === 'https'
-            ? 'in forward'
-            : 'in nodelocaldns forward (plain DNS over UDP/TCP only)';
+      if (proto !== 'dns' && proto !== 'tls') {
         throw d.error(
           'ERR_COREFILE_VALUE',
-          `'${proto}' is not supported as a destination protocol ${why}`,
+          `'${proto}' is not supported as a destination protocol in forward: ${token.text}`,
           token,
         );
       }
+      tls = proto === 'tls';
       text = text.slice(scheme[0].length);
     }
     if (text === '') throw d.error('ERR_COREFILE_VALUE', `invalid address: "${token.text}"`, token);
-    const address = parseHostPort(text);
+    const address = parseHostPort(text, tls ? TLS_PORT : undefined);
     if (address !== undefined) {
-      out.push(address);
+      out.push({ ...address, tls });
       continue;
     }
     try {
-      out.push(...readResolvConf(text));
+      // A resolv.conf's nameservers, on port 853 when given as tls:// (CoreDNS HostPortOrFile).
+      for (const a of readResolvConf(text))
+        out.push({ ...(tls ? upstreamAddress(a.host, TLS_PORT) : a), tls });
     } catch (err) {
       if (!(err instanceof ResolvConfError)) throw err;
       const message =
@@ -156,11 +166,8 @@ function parseOption(o: DirectiveReader, config: Mutable<ForwardConfig>): void {
       config.failover = parseRcodes(o, true);
       return;
     case 'tls':
-    case 'tls_servername':
-      throw o.error(
-        'ERR_COREFILE_VALUE',
-        `'${name}' is not supported: nodelocaldns forward has no TLS upstreams`,
-      );
+      config.tls = parseTlsOption(o);
+      return;
     default:
       throw o.unknownOption();
   }

@@ -95,12 +95,6 @@ const negative: [string, string, number, RegExp][] = [
   ['forward .', 'ERR_COREFILE_ARGS', 2, /wrong argument count/],
   ['forward', 'ERR_COREFILE_ARGS', 2, /wrong argument count/],
   [
-    'forward . tls://127.0.0.1',
-    'ERR_COREFILE_VALUE',
-    2,
-    /'tls' is not supported as a destination protocol/,
-  ],
-  [
     'forward . https://dns.example/dns-query',
     'ERR_COREFILE_VALUE',
     2,
@@ -216,12 +210,35 @@ const negative: [string, string, number, RegExp][] = [
     3,
     /failfast_all_unhealthy_upstreams/,
   ],
-  ['forward . 127.0.0.1 {\ntls cert key\n}', 'ERR_COREFILE_VALUE', 3, /'tls' is not supported/],
   [
-    'forward . 127.0.0.1 {\ntls_servername dns.example\n}',
+    'forward . tls://127.0.0.1 {\ntls a b c d\n}',
+    'ERR_COREFILE_ARGS',
+    3,
+    /tls: wrong argument count/,
+  ],
+  [
+    'forward . tls://127.0.0.1 {\ntls /nonexistent/ca.pem\n}',
     'ERR_COREFILE_VALUE',
     3,
-    /'tls_servername' is not supported/,
+    /tls: could not read CA '\/nonexistent\/ca.pem': ENOENT/,
+  ],
+  [
+    `forward . tls://127.0.0.1 {\ntls ${resolvConf}\n}`,
+    'ERR_COREFILE_VALUE',
+    3,
+    /tls: failed to read root cert '.*resolv.conf': no PEM certificate/,
+  ],
+  [
+    'forward . tls://127.0.0.1 {\ntls_servername\n}',
+    'ERR_COREFILE_ARGS',
+    3,
+    /tls_servername: wrong argument count/,
+  ],
+  [
+    'forward . tls://127.0.0.1 {\nforce_tcp\ntls_servername a b\n}',
+    'ERR_COREFILE_ARGS',
+    4,
+    /tls_servername: wrong argument count/,
   ],
   [
     'forward . 127.0.0.1 {\nforce_tcp\nbogus_option 1\n}',
