@@ -111,6 +111,11 @@ export interface PluginDefinition<Config, State = unknown> {
   parse(d: DirectiveReader, block: BlockInfo): Config;
   /** Builds the handler; undefined for directives that only configure the server (bind, health…). */
   setup(config: Config, ctx: SetupContext<State>): Plugin | undefined;
+  /**
+   * For a directive that says where its block listens (CoreDNS's bind sets the config's listen
+   * hosts): the addresses one line's config names. The block listens on all of them, in order.
+   */
+  listenAddresses?(config: Config): readonly string[];
   /** True when the plugin may appear more than once in a block (CoreDNS: bind, forward, log). */
   readonly repeatable?: boolean;
   /**

@@ -3,7 +3,6 @@
 // so a bad Corefile fails before anything of the running config is touched.
 
 import type { BlockInfo, PluginDefinition } from '../chain/definition.ts';
-import { DIRECTIVES, directiveOrder } from '../chain/directives.ts';
 import { CorefileError } from '../corefile/errors.ts';
 import { parseServerKey } from '../corefile/keys.ts';
 import {
@@ -34,6 +33,7 @@ export interface PlanOptions {
   readonly defaultPort: number;
 }
 
+/** `plugins` is the registry: every known directive by name, iterated in chain order. */
 export function planCorefile(
   corefile: Corefile,
   plugins: ReadonlyMap<string, PluginDefinition<unknown>>,
@@ -67,8 +67,8 @@ function planBlock(
   const byName = new Map<string, Directive[]>();
   for (const line of block.directives) {
     const definition = plugins.get(line.name);
-    if (definition === undefined || directiveOrder(line.name) === undefined) {
-      const known = DIRECTIVES.filter((d) => plugins.has(d)).join(', ');
+    if (definition === undefined) {
+      const known = [...plugins.keys()].join(', ');
       throw new CorefileError(
         'ERR_COREFILE_UNKNOWN_DIRECTIVE',
         `unknown directive '${line.name}' (supported: ${known})`,
@@ -88,16 +88,13 @@ function planBlock(
   }
   const planned: PlannedPlugin[] = [];
   let listen: string[] = [''];
-  for (const name of DIRECTIVES) {
+  // `plugins` iterates in chain order (src/plugins/registry.ts), whatever the line order.
+  for (const [name, definition] of plugins) {
     const lines = byName.get(name);
-    const definition = plugins.get(name);
-    if (lines === undefined || definition === undefined) continue;
+    if (lines === undefined) continue;
     const configs = lines.map((line) => definition.parse(new DirectiveReader(line), info));
-    if (name === 'bind') {
-      listen = [
-        ...new Set(configs.flatMap((c) => (c as { addresses: readonly string[] }).addresses)),
-      ];
-    }
+    const listenOf = definition.listenAddresses;
+    if (listenOf !== undefined) listen = [...new Set(configs.flatMap((c) => listenOf(c)))];
     if (definition.merge !== undefined) {
       planned.push({ definition, config: definition.merge(configs), lines });
     } else {

@@ -1,5 +1,7 @@
-// Every directive the agent understands, by name. The chain order is not here but in
-// chain/directives.ts; this is only the lookup table.
+// Every directive the agent understands, and the chain order: the one place that names plugins
+// (CoreDNS's plugin.cfg). The framework gets PLUGINS as a parameter and never imports a plugin
+// folder; a new plugin adds its import and its name to the PLUGINS list below, and takes the
+// place DIRECTIVES already holds for it (or gets one there, at its plugin.cfg position).
 
 import type { PluginDefinition } from '../chain/definition.ts';
 import { bind } from './bind/index.ts';
@@ -19,8 +21,57 @@ import { template } from './template/index.ts';
 // planner keeps every config next to the definition that parsed it.
 type AnyDefinition = PluginDefinition<unknown>;
 
-export const PLUGINS: ReadonlyMap<string, AnyDefinition> = new Map<string, AnyDefinition>(
-  [bind, cache, errors, forward, health, hosts, log, loop, prometheus, ready, reload, template].map(
-    (d) => [d.name, d],
-  ),
-);
+/**
+ * The chain order, after CoreDNS's plugin.cfg: a query meets the handlers in this order whatever
+ * order the Corefile lists them in. Directives that only configure the server (reload, bind,
+ * ready, health) have no handler and are here so that their position is explicit. Names without
+ * a plugin yet keep their place for when one is added.
+ */
+export const DIRECTIVES = [
+  'metadata',
+  'reload',
+  'bufsize',
+  'bind',
+  'debug',
+  'trace',
+  'ready',
+  'health',
+  'pprof',
+  'prometheus',
+  'errors',
+  'log',
+  'dnstap',
+  'dns64',
+  'loadbalance',
+  'cache',
+  'rewrite',
+  'template',
+  'hosts',
+  'loop',
+  'forward',
+  'whoami',
+] as const;
+
+export const PLUGINS: ReadonlyMap<string, AnyDefinition> = inChainOrder([
+  bind,
+  cache,
+  errors,
+  forward,
+  health,
+  hosts,
+  log,
+  loop,
+  prometheus,
+  ready,
+  reload,
+  template,
+]);
+
+/** The definitions by name, in chain order (the planner walks the map in this order). */
+function inChainOrder(definitions: readonly AnyDefinition[]): ReadonlyMap<string, AnyDefinition> {
+  const order = DIRECTIVES as readonly string[];
+  for (const d of definitions)
+    if (!order.includes(d.name)) throw new Error(`plugin ${d.name} has no place in DIRECTIVES`);
+  const byName = new Map(definitions.map((d) => [d.name, d]));
+  return new Map(order.flatMap((name) => byName.get(name) ?? []).map((d) => [d.name, d]));
+}

@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { PluginDefinition } from '../../../src/chain/definition.ts';
-import { DIRECTIVES } from '../../../src/chain/directives.ts';
 import { planCorefile } from '../../../src/config/plan.ts';
 import { CorefileError } from '../../../src/corefile/errors.ts';
 import type { Corefile } from '../../../src/corefile/model.ts';
 import { parseCorefile } from '../../../src/corefile/parse.ts';
-import { PLUGINS } from '../../../src/plugins/registry.ts';
+import { DIRECTIVES, PLUGINS } from '../../../src/plugins/registry.ts';
 import { SAMPLE_TEMPLATE } from '../kube/sample-template.ts';
 
 // The Corefile of kubernetes/kubernetes cluster/addons/dns/nodelocaldns/nodelocaldns.yaml, with
@@ -136,10 +135,10 @@ describe('planCorefile', () => {
   const negative: { name: string; input: string; code: string; line: number; message: RegExp }[] = [
     {
       name: 'unknown directive',
-      input: '.:53 {\n  errors\n  hosts /etc/hosts\n}\n',
+      input: '.:53 {\n  errors\n  no_such_plugin /etc/hosts\n}\n',
       code: 'ERR_COREFILE_UNKNOWN_DIRECTIVE',
       line: 3,
-      message: /^Corefile:3 - unknown directive 'hosts' \(supported: .*forward.*\)$/,
+      message: /^Corefile:3 - unknown directive 'no_such_plugin' \(supported: .*forward.*\)$/,
     },
     {
       name: 'import left unexpanded is an unknown directive too',
