@@ -198,22 +198,6 @@ export const FLAG_SPECS: readonly FlagSpec[] = [
   },
   {
     group: OWN,
-    name: 'supervise',
-    kind: 'bool',
-    defaultValue: 'false',
-    usage:
-      'run the DNS server as a supervised child process that is restarted at once when it dies (costs a second process; the rules fail open either way)',
-  },
-  {
-    group: OWN,
-    name: 'standby',
-    kind: 'bool',
-    defaultValue: 'false',
-    usage:
-      "keep a second server child loaded and idle, to replace a dead one at once instead of after a cold start (costs one idle process's memory)",
-  },
-  {
-    group: OWN,
     name: 'log-format',
     kind: 'string',
     defaultValue: 'text',
@@ -232,6 +216,6 @@ export const FLAG_SPECS: readonly FlagSpec[] = [
     name: 'restart-delay',
     kind: 'string',
     defaultValue: '500ms',
-    usage: 'first delay before restarting a dead server child (doubles up to 10s)',
+    usage: 'delay before retrying a server start that failed (a port still taken, a Corefile refused)',
   },
 ];

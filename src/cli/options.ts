@@ -118,9 +118,7 @@ export function toCliAction(flags: ParsedFlags): CliAction {
       pidfile: pidfile === '' ? undefined : pidfile,
       resolvConf: get('resolvconf'),
       configSyncIntervalMs: parseDurationMs(get('configsyncinterval'), 'configsyncinterval'),
-      supervise: get('supervise') === 'true',
       restartDelayMs: parseDurationMs(get('restart-delay'), 'restart-delay'),
-      standby: get('standby') === 'true',
     },
   };
 }

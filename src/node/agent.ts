@@ -10,7 +10,6 @@
 
 import { existsSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { planCorefile } from '../config/plan.ts';
 import type { Corefile } from '../corefile/model.ts';
 import { lookupServiceHost, serviceHostEnvName } from '../kube/service-env.ts';
@@ -27,40 +26,20 @@ import { NftablesBackend } from './nftables.ts';
 import { otherInstanceOn } from './peer.ts';
 import { errorText, Reconciler } from './reconciler.ts';
 import { SetupErrors } from './setup-errors.ts';
-import { ChildSupervisor, type ServerRunner } from './supervisor.ts';
 import { type AgentOptions, familyOf } from './types.ts';
 
 export const DEFAULT_KUBE_DNS_CONFIG_DIR = '/etc/kube-dns';
-
-/**
- * V8 flags for the DNS server child. A 2 MiB young generation keeps each scavenge short: under a
- * miss storm nearly every new cache entry survives, and with V8's default (up to 16 MiB or more)
- * one scavenge copied tens of MiB and stalled every query for 60-126 ms; at 2 MiB the longest
- * pause measured was 19 ms and throughput rose (16k -> 21k misses/s, bench/README.md).
- */
-export const SERVER_CHILD_EXEC_ARGV: readonly string[] = ['--max-semi-space-size=2'];
 
 export interface AgentDeps {
   readonly runner?: CommandRunner;
   readonly log?: Logger;
   readonly env?: Readonly<Record<string, string | undefined>>;
-  /** Script of the server child; tests pass a stand-in. */
-  readonly childEntry?: string;
-  readonly childExecArgv?: readonly string[];
-  /** Liveness probe period of the child (default 2 s). */
-  readonly livenessIntervalMs?: number;
-}
-
-/** server-child.ts next to this file (server-child.js once compiled). */
-export function defaultChildEntry(): string {
-  const ext = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
-  return fileURLToPath(new URL(`./server-child.${ext}`, import.meta.url));
 }
 
 export class NodeAgent {
   readonly errors = new SetupErrors();
   readonly reconciler: Reconciler;
-  readonly server: ServerRunner;
+  readonly server: InProcessServer;
   readonly #o: AgentOptions;
   readonly #log: Logger;
   readonly #sync: ConfigSync;
@@ -132,24 +111,12 @@ export class NodeAgent {
         }
       },
     });
-    this.server = options.supervise
-      ? new ChildSupervisor({
-          entry: deps.childEntry ?? defaultChildEntry(),
-          args: [JSON.stringify({ corefilePath: options.corefilePath, dnsPort: options.dnsPort })],
-          execArgv: deps.childExecArgv ?? SERVER_CHILD_EXEC_ARGV,
-          restartDelayMs: options.restartDelayMs,
-          standby: options.standby,
-          ...(deps.livenessIntervalMs === undefined
-            ? {}
-            : { livenessIntervalMs: deps.livenessIntervalMs }),
-          log: this.#log,
-        })
-      : new InProcessServer(
-          options.corefilePath,
-          options.dnsPort,
-          options.restartDelayMs,
-          this.#log,
-        );
+    this.server = new InProcessServer(
+      options.corefilePath,
+      options.dnsPort,
+      options.restartDelayMs,
+      this.#log,
+    );
     this.errors.onChange((counts) => this.server.setSetupErrors(counts));
   }
 
@@ -161,19 +128,15 @@ export class NodeAgent {
   async start(): Promise<void> {
     this.#metrics = await startMetricsServer(this.#o.metricsListenAddress, this.errors, this.#log);
     this.server.setSetupErrors(this.errors.snapshot());
-    // Our own rules are adopted as they are (a running agent beside us may need them); rules of
-    // another backend (ours or node-cache's) are removed.
-    if (!this.#o.skipTeardown && this.#o.setupRules) await this.#purgeOtherBackends();
+    // A config error at first start ends here, before anything on the node is touched.
     await this.#sync.start();
     await this.reconciler.ensureInterface();
+    // Our own rules are adopted as they are (an agent still running beside us needs them), so
+    // the backend is chosen and synced first; then rules of the other backends (ours or
+    // node-cache's) are removed.
     await this.reconciler.setRulesWanted(true);
-    this.server.start({
-      onServing: () => void this.#writePidfile(),
-      onDown: (reason) => {
-        // nothing to pull: with no socket bound the rules let packets take kube-proxy's path
-        this.#log.warning(`server not serving (${reason}); queries fall back to kube-dns`);
-      },
-    });
+    if (!this.#o.skipTeardown && this.#o.setupRules) await this.#purgeOtherBackends();
+    this.server.start({ onServing: () => void this.#writePidfile() });
     this.#timer = setInterval(() => void this.reconciler.sync(), this.#o.syncIntervalMs);
   }
 

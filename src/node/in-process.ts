@@ -1,13 +1,19 @@
-// -supervise=false: the app runs in the agent's own process, as node-cache does. Rules still go
-// in only once it serves and come out on stop, but a crash of this process leaves them behind;
-// the supervised mode exists to close that gap.
+// The DNS server in the agent's own process, as node-cache runs it: one Node process per node.
+// A crash of the process needs no clean-up, because the rules divert packets only while its
+// sockets are bound (rules.ts); a supervisor child process, which an earlier version used to pull
+// the rules on a crash, cost a second Node process (about 65 MiB) for nothing the kernel does not
+// do now. A start that fails (a port still taken, say) is retried.
 
-import type { App } from '../app.ts';
+import { type App, startApp } from '../app.ts';
 import type { Logger } from '../util/log.ts';
-import type { ServerEvents, ServerRunner } from './supervisor.ts';
 import type { SetupErrorCounts } from './types.ts';
 
-export class InProcessServer implements ServerRunner {
+export interface ServerEvents {
+  /** The server answered a real query on every listener. */
+  onServing(): void;
+}
+
+export class InProcessServer {
   readonly #corefilePath: string;
   readonly #dnsPort: number;
   readonly #log: Logger;
@@ -30,8 +36,6 @@ export class InProcessServer implements ServerRunner {
 
   async #start(events: ServerEvents): Promise<void> {
     try {
-      // imported here, so the supervisor process never loads the DNS server's code
-      const { startApp } = await import('../app.ts');
       const app = await startApp({
         corefilePath: this.#corefilePath,
         dnsPort: this.#dnsPort,

@@ -47,10 +47,8 @@ export interface AgentOptions {
   readonly pidfile: string | undefined;
   readonly resolvConf: string;
   readonly configSyncIntervalMs: number;
-  readonly supervise: boolean;
+  /** Delay before retrying a server start that failed. */
   readonly restartDelayMs: number;
-  /** Keep a warm idle server child (-standby). */
-  readonly standby: boolean;
 }
 
 /** A counter sink for setup errors (the agent's metrics registry implements it). */

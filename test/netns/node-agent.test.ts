@@ -1,6 +1,9 @@
-// Issue 5 end to end: the real CLI (src/cli.ts) with the sample manifest's args on a simulated
-// node (see sim.ts), in iptables mode (local IP + kube-dns ClusterIP) and IPVS mode (local IP
-// only), IPv4, IPv6 and dual-stack, against kube-proxy in iptables and in nftables mode.
+// The node agent end to end: the real CLI (src/cli.ts) with the sample manifest's args on a
+// simulated node (see sim.ts), in iptables mode (local IP + kube-dns ClusterIP) and IPVS mode
+// (local IP only), IPv4, IPv6 and dual-stack, against kube-proxy in iptables, nftables and IPVS
+// mode. Never a black hole: after a SIGKILL of the whole agent pods and host-network clients are
+// answered by kube-dns at once; a second agent started beside the first (a maxSurge rollout)
+// takes over with no query lost; a broken template never reaches -conf.
 
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
@@ -8,9 +11,11 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { buildRules } from '../../src/node/rules.ts';
 import { CLUSTER_ZONE, EXTERNAL_ZONE, ZONE_DATA } from '../helpers/zones.ts';
 import { SAMPLE_TEMPLATE } from '../unit/kube/sample-template.ts';
 import {
+  type AgentProcess,
   conntrackFrom,
   createSimNode,
   dig,
@@ -32,13 +37,6 @@ import {
 
 const CLI = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
 const QUERY_LOOP = fileURLToPath(new URL('./fixtures/query-loop.ts', import.meta.url));
-/**
- * Pod queries must succeed again this soon after the server child is SIGKILLed. iptables mode:
- * the rules come out and the ClusterIP falls back to kube-dns through DNAT (0.5-1 s here, most of it dig's own start-up through ip netns exec).
- * IPVS mode: the local IP has no fallback path, so this is the supervisor's restart time
- * (restart delay + Node start + first self-query; 1-3 s here).
- */
-const RECOVERY_BOUND_MS = { iptables: 3000, ipvs: 8000, ipvsStandby: 1500 } as const;
 
 /**
  * The sample manifest's template (kubernetes/kubernetes nodelocaldns.yaml) as the iptables-mode
@@ -50,11 +48,7 @@ const TEMPLATE = SAMPLE_TEMPLATE;
 interface Scenario {
   readonly kubeProxy: KubeProxyMode;
   readonly families: readonly (4 | 6)[];
-  /** IPVS mode: only the link-local IP; the template has the kube-dns ClusterIP filled in. */
-  readonly ipvs?: boolean;
   readonly backendFlag?: string;
-  /** -standby: a warm idle server child takes over after a crash. */
-  readonly standby?: boolean;
   /** Name of the backend auto-detection must pick, checked in the log. */
   readonly expectBackend: string;
 }
@@ -75,13 +69,14 @@ async function setUp(
     'example.test': EXTERNAL_ZONE,
   });
   const main = s.families[0] ?? 4;
+  // IPVS mode: only the link-local IP; the template has the kube-dns ClusterIP filled in
+  const ipvs = s.kubeProxy === 'ipvs';
   const localIps = s.families.flatMap((f) =>
-    s.ipvs === true ? [LOCAL_IP[f]] : [LOCAL_IP[f], KUBE_DNS_CLUSTER_IP[f]],
+    ipvs ? [LOCAL_IP[f]] : [LOCAL_IP[f], KUBE_DNS_CLUSTER_IP[f]],
   );
-  const template =
-    s.ipvs === true
-      ? TEMPLATE.replaceAll('__PILLAR__CLUSTER__DNS__', KUBE_DNS_CLUSTER_IP[main])
-      : TEMPLATE;
+  const template = ipvs
+    ? TEMPLATE.replaceAll('__PILLAR__CLUSTER__DNS__', KUBE_DNS_CLUSTER_IP[main])
+    : TEMPLATE;
   await writeFile(join(sim.dir, 'Corefile.base'), template);
   // the node's resolver (external names): kube-dns's knot serves example.test too
   await writeFile(
@@ -117,7 +112,6 @@ async function setUp(
     '-restart-delay',
     '100ms',
     ...(s.backendFlag === undefined ? [] : ['-rules-backend', s.backendFlag]),
-    ...(s.standby === true ? ['-standby'] : []),
   ];
   return {
     sim,
@@ -144,36 +138,72 @@ async function kubeDnsAnswer(sim: SimNode, server: string, f: 4 | 6): Promise<bo
   );
 }
 
-async function runScenario(t: TestContext, s: Scenario): Promise<void> {
-  const { sim, args, env, localIps } = await setUp(t, s);
-  const rulesPerIp = 12;
+interface LoopResult {
+  ok: number;
+  failed: number;
+  failedAtMs: number[];
+  slowestMs: number;
+}
 
-  // Without the agent (iptables mode): the ClusterIP works through DNAT and is tracked.
-  if (s.ipvs !== true) {
-    // The very first IPv6 packet of a fresh namespace is sometimes lost (neighbour discovery);
-    // a client retries, and so does this warm-up, before anything is asserted.
-    for (const f of s.families) {
-      await waitFor(
-        () => kubeDnsAnswer(sim, KUBE_DNS_CLUSTER_IP[f], f),
-        10_000,
-        `DNAT path IPv${f}`,
-      );
-    }
-    assert.ok((await podConntrack(sim, s.families)) > 0, 'the DNAT path creates conntrack entries');
-    await sim.node.must('conntrack', '-F');
-    for (const f of s.families)
-      await sim.node.run(['conntrack', '-F', '-f', f === 4 ? 'ipv4' : 'ipv6']);
-  }
+/** A pod querying `server` one query at a time for `ms` (1 s timeout, no retry). */
+function podLoop(sim: SimNode, server: string, ms: number, transport: 'udp' | 'tcp') {
+  return sim.pod
+    .run([process.execPath, QUERY_LOOP, server, ZONE_DATA.kubeDns, String(ms), transport], {
+      timeoutMs: ms + 20_000,
+    })
+    .then((r) => JSON.parse(r.stdout) as LoopResult);
+}
 
-  const agent = startAgentProcess(t, sim, CLI, args, env);
+/** The rules the agent must install for this layout (rules.ts decides; this checks it happened). */
+function expectedRuleCount(localIps: readonly string[], env: Record<string, string>): number {
+  const upstream = env['KUBE_DNS_UPSTREAM_SERVICE_HOST'] ?? '';
+  return buildRules(localIps, 53, 8080, { [upstream.includes(':') ? 6 : 4]: upstream }).length;
+}
+
+async function waitForRules(sim: SimNode, n: number, agent: AgentProcess): Promise<void> {
+  await waitFor(async () => (await installedRuleCount(sim.node)) === n, 30_000, `${n} rules`).catch(
+    (e: unknown) => {
+      throw new Error(`${String(e)}\n${agent.output()}`);
+    },
+  );
+}
+
+/** Waits until the agent wrote its pid to the pidfile: it answered a query on every listener. */
+async function waitServing(sim: SimNode, agent: AgentProcess): Promise<void> {
+  const pidfile = join(sim.dir, 'node-cache.pid');
   await waitFor(
-    async () => (await installedRuleCount(sim.node)) === rulesPerIp * localIps.length,
+    async () =>
+      (await readFile(pidfile, 'utf8').catch(() => '')).trim() === String(agent.child.pid),
     30_000,
-    `${rulesPerIp * localIps.length} rules`,
+    'agent serving (pidfile)',
   ).catch((e: unknown) => {
     throw new Error(`${String(e)}\n${agent.output()}`);
   });
-  // The rules can be visible before the agent's log line about them has reached our pipe.
+}
+
+async function runScenario(t: TestContext, s: Scenario): Promise<void> {
+  const { sim, args, env, localIps } = await setUp(t, s);
+  const ipvs = s.kubeProxy === 'ipvs';
+  const main = s.families[0] ?? 4;
+  const ruleCount = expectedRuleCount(localIps, env);
+
+  // Without the agent: the kube-dns ClusterIP works through kube-proxy and is tracked.
+  // The very first IPv6 packet of a fresh namespace is sometimes lost (neighbour discovery);
+  // a client retries, and so does this warm-up, before anything is asserted.
+  for (const f of s.families) {
+    await waitFor(
+      () => kubeDnsAnswer(sim, KUBE_DNS_CLUSTER_IP[f], f),
+      10_000,
+      `kube-proxy IPv${f}`,
+    );
+  }
+  if (!ipvs) {
+    assert.ok((await podConntrack(sim, s.families)) > 0, 'the DNAT path creates conntrack entries');
+  }
+  await flushConntrack(sim);
+
+  const agent = startAgentProcess(t, sim, CLI, args, env);
+  await waitForRules(sim, ruleCount, agent);
   const synced = new RegExp(`${s.expectBackend}: synced rules`);
   await waitFor(
     async () => synced.test(agent.output()),
@@ -182,8 +212,9 @@ async function runScenario(t: TestContext, s: Scenario): Promise<void> {
   ).catch((e: unknown) => {
     throw new Error(`${String(e)}\n${agent.output()}`);
   });
+  await waitServing(sim, agent);
 
-  // (a) every local IP answers, (c) cluster-zone misses go to kube-dns over TCP via the upstream ClusterIP
+  // Every local IP answers; cluster-zone misses go to kube-dns over TCP via the upstream ClusterIP.
   for (const ip of localIps) {
     const f = ip.includes(':') ? 6 : 4;
     assert.ok(await kubeDnsAnswer(sim, ip, f), `answer on ${ip}\n${agent.output()}`);
@@ -194,120 +225,162 @@ async function runScenario(t: TestContext, s: Scenario): Promise<void> {
       `external name on ${ip}`,
     );
   }
-  const main = s.families[0] ?? 4;
-  const upstreamTarget = s.ipvs === true ? KUBE_DNS_CLUSTER_IP[main] : UPSTREAM_CLUSTER_IP[main];
-  const tracked = await sim.node.must(
-    'conntrack',
-    '-L',
-    '-f',
-    main === 4 ? 'ipv4' : 'ipv6',
-    '-p',
-    'tcp',
-    '-d',
-    upstreamTarget,
-  );
-  assert.match(
-    tracked,
-    new RegExp(
-      `dport=53 .*src=${main === 4 ? KUBE_DNS_POD_V4.replaceAll('.', '\\.') : 'fd00:2::2'} `,
-    ),
-    `TCP to the upstream ClusterIP, DNATed to kube-dns:\n${tracked}`,
-  );
-  // (b) pod DNS leaves no conntrack entries
+  if (!ipvs) {
+    const tracked = await sim.node.must(
+      'conntrack',
+      '-L',
+      '-f',
+      main === 4 ? 'ipv4' : 'ipv6',
+      '-p',
+      'tcp',
+      '-d',
+      UPSTREAM_CLUSTER_IP[main],
+    );
+    assert.match(
+      tracked,
+      new RegExp(
+        `dport=53 .*src=${main === 4 ? KUBE_DNS_POD_V4.replaceAll('.', '\\.') : 'fd00:2::2'} `,
+      ),
+      `TCP to the upstream ClusterIP, DNATed to kube-dns:\n${tracked}`,
+    );
+  }
   assert.equal(await podConntrack(sim, s.families), 0, 'no conntrack entries for pod DNS');
-  // the agent, not kube-dns, answered: with kube-dns stopped, cached answers keep coming on every IP
-  // (checked in the first scenario only, as it stops knot)
 
-  // (e) SIGKILL the server child: pod DNS works again within the bound
-  if (s.standby === true) {
-    await waitFor(
-      async () => /standby child pid \d+ ready/.test(agent.output()),
-      30_000,
-      'standby child',
-    );
-  }
-  // the serving child: the one started without --standby (a spare has it)
-  const children = await sim.node.must('ps', '-o', 'pid=,args=', '--ppid', String(agent.child.pid));
-  const active = children.split('\n').find((l) => l.trim() !== '' && !l.includes('--standby'));
-  const childPid = Number(active?.trim().split(/\s+/)[0]);
-  assert.ok(childPid > 0, children);
-  const probeIp = s.ipvs === true ? LOCAL_IP[main] : KUBE_DNS_CLUSTER_IP[main];
-  // a pod querying all along: its failures must all fall within the bound
-  const crashLoop = sim.pod.run(
-    [process.execPath, QUERY_LOOP, probeIp, ZONE_DATA.kubeDns, '5000'],
-    { timeoutMs: 30_000 },
-  );
+  // (a, d) SIGKILL of the whole agent: pods and host-network clients are answered by kube-dns
+  // at once, with every rule and the interface still in place (the rules fail open).
+  const podTarget = ipvs ? LOCAL_IP[main] : KUBE_DNS_CLUSTER_IP[main];
+  const aroundKill = podLoop(sim, podTarget, 3000, 'udp');
   await new Promise((r) => setTimeout(r, 1000));
-  process.kill(childPid, 'SIGKILL');
+  agent.child.kill('SIGKILL');
+  await agent.exited;
   const killedAt = Date.now();
-  const bound =
-    RECOVERY_BOUND_MS[s.ipvs !== true ? 'iptables' : s.standby === true ? 'ipvsStandby' : 'ipvs'];
-  const recovered = await waitFor(
-    () => kubeDnsAnswer(sim, probeIp, main),
-    bound,
-    `pod DNS on ${probeIp} after SIGKILL of the server`,
-    20,
-  );
+  for (const f of s.families) {
+    const target = ipvs ? LOCAL_IP[f] : KUBE_DNS_CLUSTER_IP[f];
+    if (ipvs && f !== main) continue; // the fallback targets kube-dns-upstream's family only
+    assert.ok(await kubeDnsAnswer(sim, target, f), `pod query to ${target} right after SIGKILL`);
+    assert.ok(
+      await hostAnswer(sim, target, f),
+      `host-network query to ${target} right after SIGKILL`,
+    );
+  }
   t.diagnostic(
-    `pod DNS answered again: the first successful query started ${recovered} ms after SIGKILL (bound ${bound} ms) and returned ${Date.now() - killedAt} ms after it`,
+    `after SIGKILL: first pod and host queries answered, done ${Date.now() - killedAt} ms after the agent died`,
   );
-  const during = JSON.parse((await crashLoop).stdout) as {
-    ok: number;
-    failed: number;
-    failedAtMs: number[];
-  };
-  const span =
-    during.failed === 0 ? 0 : Math.max(...during.failedAtMs) - Math.min(...during.failedAtMs);
+  const kill = await aroundKill;
   t.diagnostic(
-    `one pod querying in a loop (1 s timeout, no retry) around the SIGKILL: ${during.ok} answered, ${during.failed} unanswered`,
+    `pod querying across the SIGKILL (1 s timeout, no retry): ${kill.ok} answered, ${kill.failed} unanswered`,
   );
-  assert.ok(span <= bound, `failures spread over ${span} ms: ${during.failedAtMs.join(', ')}`);
-  await waitFor(
-    async () =>
-      (await installedRuleCount(sim.node)) === rulesPerIp * localIps.length &&
-      (await kubeDnsAnswer(sim, LOCAL_IP[main], main)),
-    30_000,
-    'rules back after the restart',
+  // only a query the dead agent had already read can go unanswered
+  assert.ok(kill.failed <= 1, `unanswered at ${kill.failedAtMs.join(', ')} ms`);
+  assert.equal(await installedRuleCount(sim.node), ruleCount, 'rules left in place');
+  assert.equal(await linkExists(sim.node), true);
+
+  // (b) the agent is back: it serves again, and pod DNS is untracked again. Entries made while
+  // kube-dns answered are flushed first: they would only age out (raw NOTRACK wins over them).
+  const first = startAgentProcess(t, sim, CLI, args, env);
+  await waitServing(sim, first);
+  await flushConntrack(sim);
+  for (const ip of localIps) assert.ok(await kubeDnsAnswer(sim, ip, ip.includes(':') ? 6 : 4));
+  assert.equal(
+    await podConntrack(sim, s.families),
+    0,
+    'no conntrack entries once the agent is back',
   );
 
-  // (d) SIGTERM: rules and interface gone, pods reach kube-dns through DNAT again. In iptables
-  // mode a pod querying the ClusterIP throughout the shutdown loses nothing: the rules come out
-  // before the server stops.
-  await sim.node.run(['conntrack', '-F']);
-  const loop =
-    s.ipvs === true
-      ? undefined
-      : sim.pod.run(
-          [process.execPath, QUERY_LOOP, KUBE_DNS_CLUSTER_IP[main], ZONE_DATA.kubeDns, '4000'],
-          { timeoutMs: 20_000 },
-        );
-  if (loop !== undefined) await new Promise((r) => setTimeout(r, 1500));
-  agent.child.kill('SIGTERM');
-  assert.equal(await agent.exited, 0, agent.output());
-  if (loop !== undefined) {
-    const result = JSON.parse((await loop).stdout) as {
-      ok: number;
-      failed: number;
-      failedAtMs: number[];
-    };
+  // (c) a rolling upgrade: a second agent beside the first, then the first gets SIGTERM. A pod
+  // querying over UDP and over TCP throughout gets every answer.
+  const udp = podLoop(sim, podTarget, 5000, 'udp');
+  const tcp = podLoop(sim, podTarget, 5000, 'tcp');
+  await new Promise((r) => setTimeout(r, 800));
+  const second = startAgentProcess(t, sim, CLI, args, env);
+  await waitServing(sim, second);
+  first.child.kill('SIGTERM');
+  assert.equal(await first.exited, 0, first.output());
+  assert.match(first.output(), /another agent serves on .*: leaving the interface and rules to it/);
+  for (const [what, loop] of [
+    ['UDP', udp],
+    ['TCP', tcp],
+  ] as const) {
+    const r = await loop;
     t.diagnostic(
-      `one pod querying in a loop through the SIGTERM: ${result.ok} answered, ${result.failed} unanswered`,
+      `pod over ${what} across the upgrade: ${r.ok} answered, ${r.failed} unanswered, slowest ${r.slowestMs} ms`,
     );
-    assert.ok(result.ok > 0);
-    assert.equal(result.failed, 0, `failed at ${result.failedAtMs.join(', ')} ms`);
+    assert.ok(r.ok > 0);
+    assert.equal(
+      r.failed,
+      0,
+      `${what} failed at ${r.failedAtMs.join(', ')} ms\n${first.output()}\n${second.output()}`,
+    );
   }
+  assert.equal(await installedRuleCount(sim.node), ruleCount, 'the new agent keeps the rules');
+  assert.ok(await kubeDnsAnswer(sim, LOCAL_IP[main], main), 'the new agent serves');
+  assert.equal(await podConntrack(sim, s.families), 0, `still untracked:\n${(await conntrackFrom(sim.node, main === 4 ? POD_V4 : POD_V6)).join('\n')}`);
+
+  // SIGTERM of the last agent: rules and interface gone, pods reach kube-dns through kube-proxy.
+  second.child.kill('SIGTERM');
+  assert.equal(await second.exited, 0, second.output());
   assert.equal(await installedRuleCount(sim.node), 0, 'no rules after SIGTERM');
   assert.equal(await linkExists(sim.node), false, 'no interface after SIGTERM');
-  if (s.ipvs !== true) {
-    for (const f of s.families)
-      assert.ok(await kubeDnsAnswer(sim, KUBE_DNS_CLUSTER_IP[f], f), `DNAT path again IPv${f}`);
-    assert.ok((await podConntrack(sim, s.families)) > 0, 'tracked through DNAT again');
-  }
+  for (const f of s.families)
+    assert.ok(await kubeDnsAnswer(sim, KUBE_DNS_CLUSTER_IP[f], f), `kube-proxy path again IPv${f}`);
+}
+
+/** A host-network client: the same query from the node's own namespace. */
+async function hostAnswer(sim: SimNode, server: string, f: 4 | 6): Promise<boolean> {
+  const r = await dig(sim.node, server, ZONE_DATA.kubeDns, f === 4 ? 'A' : 'AAAA');
+  return r.status === 'NOERROR' && r.answer.length > 0;
+}
+
+async function flushConntrack(sim: SimNode): Promise<void> {
+  for (const f of ['ipv4', 'ipv6']) await sim.node.run(['conntrack', '-F', '-f', f]);
 }
 
 describe('node agent on a simulated node', () => {
-  it('iptables mode, IPv4, kube-proxy iptables: auto picks iptables-nft; (a)–(e)', async (t) => {
+  it('iptables mode, IPv4, kube-proxy iptables: auto picks iptables-nft; SIGKILL, restart, upgrade, stop', async (t) => {
     await runScenario(t, { kubeProxy: 'iptables', families: [4], expectBackend: 'iptables-nft' });
+  });
+
+  it('iptables mode, IPv4, kube-proxy nftables: auto picks the nftables backend (kubernetes/dns#682)', async (t) => {
+    await runScenario(t, { kubeProxy: 'nftables', families: [4], expectBackend: 'nftables' });
+  });
+
+  it('IPVS mode, IPv4: the link-local IP falls back to kube-dns-upstream (iptables-nft)', async (t) => {
+    await runScenario(t, { kubeProxy: 'ipvs', families: [4], expectBackend: 'iptables-nft' });
+  });
+
+  it('IPVS mode, IPv6, nftables backend chosen by flag', async (t) => {
+    await runScenario(t, {
+      kubeProxy: 'ipvs',
+      families: [6],
+      backendFlag: 'nftables',
+      expectBackend: 'nftables',
+    });
+  });
+
+  it('IPVS mode, IPv4, iptables-legacy backend chosen by flag', async (t) => {
+    await runScenario(t, {
+      kubeProxy: 'ipvs',
+      families: [4],
+      backendFlag: 'iptables-legacy',
+      expectBackend: 'iptables-legacy',
+    });
+  });
+
+  it('iptables mode, IPv6 only', async (t) => {
+    await runScenario(t, { kubeProxy: 'iptables', families: [6], expectBackend: 'iptables-nft' });
+  });
+
+  it('dual-stack in one process, nftables backend', async (t) => {
+    await runScenario(t, { kubeProxy: 'nftables', families: [4, 6], expectBackend: 'nftables' });
+  });
+
+  it('dual-stack in one process, iptables-legacy backend chosen by flag', async (t) => {
+    await runScenario(t, {
+      kubeProxy: 'iptables',
+      families: [4, 6],
+      backendFlag: 'iptables-legacy',
+      expectBackend: 'iptables-legacy',
+    });
   });
 
   it('the agent answers, not kube-dns: cached answers survive kube-dns going away; a bad ConfigMap is counted and its fix is served', async (t) => {
@@ -315,11 +388,15 @@ describe('node agent on a simulated node', () => {
     const { sim, args, env, knot } = await setUp(t, s);
     await writeFile(join(sim.dir, 'kube-dns', 'stubDomains'), '{"stub.test": ["not-an-ip"]}');
     const agent = startAgentProcess(t, sim, CLI, args, env);
-    await waitFor(async () => (await installedRuleCount(sim.node)) === 24, 30_000, 'rules').catch(
-      (e: unknown) => {
-        throw new Error(`${String(e)}\n${agent.output()}`);
-      },
-    );
+    await waitFor(
+      async () =>
+        (await installedRuleCount(sim.node)) ===
+        expectedRuleCount([LOCAL_IP[4], KUBE_DNS_CLUSTER_IP[4]], env),
+      30_000,
+      'rules',
+    ).catch((e: unknown) => {
+      throw new Error(`${String(e)}\n${agent.output()}`);
+    });
     for (const ip of [LOCAL_IP[4], KUBE_DNS_CLUSTER_IP[4]])
       assert.ok(await kubeDnsAnswer(sim, ip, 4));
     await stopChild(knot);
@@ -372,45 +449,5 @@ describe('node agent on a simulated node', () => {
       /bind 169\.254\.20\.10 169\.254\.100\.10\n/,
     );
     await stopChild(agent.child, 'SIGTERM');
-  });
-
-  it('iptables mode, IPv4, kube-proxy nftables: auto picks the nftables backend (kubernetes/dns#682)', async (t) => {
-    await runScenario(t, { kubeProxy: 'nftables', families: [4], expectBackend: 'nftables' });
-  });
-
-  it('IPVS mode: only the link-local IP, forwarding to the kube-dns ClusterIP', async (t) => {
-    await runScenario(t, {
-      kubeProxy: 'iptables',
-      families: [4],
-      ipvs: true,
-      expectBackend: 'iptables-nft',
-    });
-  });
-
-  it('IPVS mode with -standby: a warm child takes over the local IP at once', async (t) => {
-    await runScenario(t, {
-      kubeProxy: 'iptables',
-      families: [4],
-      ipvs: true,
-      standby: true,
-      expectBackend: 'iptables-nft',
-    });
-  });
-
-  it('iptables mode, IPv6 only', async (t) => {
-    await runScenario(t, { kubeProxy: 'iptables', families: [6], expectBackend: 'iptables-nft' });
-  });
-
-  it('dual-stack in one process, nftables backend', async (t) => {
-    await runScenario(t, { kubeProxy: 'nftables', families: [4, 6], expectBackend: 'nftables' });
-  });
-
-  it('dual-stack in one process, iptables-legacy backend chosen by flag', async (t) => {
-    await runScenario(t, {
-      kubeProxy: 'iptables',
-      families: [4, 6],
-      backendFlag: 'iptables-legacy',
-      expectBackend: 'iptables-legacy',
-    });
   });
 });

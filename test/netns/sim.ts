@@ -1,15 +1,18 @@
 // A simulated Kubernetes node in namespaces:
 //   pod  (169.254.1.2, fd00:1::2) ── veth ── node (169.254.1.1, fd00:1::1; the agent runs here)
 //   node (169.254.2.1, fd00:2::1) ── veth ── kube-dns (169.254.2.2, fd00:2::2; knot serves cluster.local)
-// kube-proxy is simulated by DNAT rules in the node namespace: the kube-dns ClusterIP
-// (169.254.100.10 / fd00:100::10) and the kube-dns-upstream ClusterIP (169.254.100.20 /
-// fd00:100::20) → kube-dns:53, in iptables (nat table) or nftables (`kube-proxy` table) mode.
+// kube-proxy is simulated in the node namespace: the kube-dns ClusterIP (169.254.100.10 /
+// fd00:100::10) and the kube-dns-upstream ClusterIP (169.254.100.20 / fd00:100::20) → kube-dns:53
+// by DNAT rules in iptables (nat table) or nftables (`kube-proxy` table) mode; in IPVS mode the
+// ClusterIPs are local addresses (on kube-ipvs0, as IPVS has them) served by a relay to kube-dns,
+// since this kernel has no IPVS (fixtures/ipvs-relay.ts).
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { type DigResult, parseDigOutput } from '../helpers/dig.ts';
 import { createNetns, type NetnsRunner, uniquePrefix, vethPair } from './netns.ts';
 
@@ -28,7 +31,7 @@ export interface SimNode {
   readonly dir: string;
 }
 
-export type KubeProxyMode = 'iptables' | 'nftables';
+export type KubeProxyMode = 'iptables' | 'nftables' | 'ipvs';
 
 export async function createSimNode(t: TestContext, kubeProxy: KubeProxyMode): Promise<SimNode> {
   const prefix = uniquePrefix();
@@ -62,8 +65,55 @@ export async function createSimNode(t: TestContext, kubeProxy: KubeProxyMode): P
   await node.must('sysctl', '-qw', 'net.ipv4.ip_forward=1');
   await node.must('sysctl', '-qw', 'net.ipv6.conf.all.forwarding=1');
   if (kubeProxy === 'iptables') await iptablesKubeProxy(node);
-  else await nftablesKubeProxy(node);
+  else if (kubeProxy === 'nftables') await nftablesKubeProxy(node);
+  else await ipvsKubeProxy(t, node);
   return { pod, node, kubeDns, dir };
+}
+
+const IPVS_RELAY = fileURLToPath(new URL('./fixtures/ipvs-relay.ts', import.meta.url));
+
+async function ipvsKubeProxy(t: TestContext, node: NetnsRunner): Promise<void> {
+  await node.must('ip', 'link', 'add', 'kube-ipvs0', 'type', 'bridge');
+  for (const family of [4, 6] as const) {
+    for (const ip of [KUBE_DNS_CLUSTER_IP[family], UPSTREAM_CLUSTER_IP[family]])
+      await node.must('ip', 'addr', 'add', `${ip}/${family === 4 ? 32 : 128}`, 'dev', 'kube-ipvs0');
+  }
+  await node.must('ip', 'link', 'set', 'kube-ipvs0', 'up');
+  // a stateful rule, as on every real node (conntrack hooks need one to be active)
+  for (const bin of ['iptables', 'ip6tables'])
+    await node.must(
+      bin,
+      '-w',
+      '-A',
+      'INPUT',
+      '-m',
+      'conntrack',
+      '--ctstate',
+      'ESTABLISHED,RELATED',
+      '-j',
+      'ACCEPT',
+    );
+  for (const family of [4, 6] as const) {
+    const relay = spawn(
+      'ip',
+      [
+        'netns',
+        'exec',
+        node.ns,
+        process.execPath,
+        IPVS_RELAY,
+        family === 4 ? KUBE_DNS_POD_V4 : KUBE_DNS_POD_V6,
+        KUBE_DNS_CLUSTER_IP[family],
+        UPSTREAM_CLUSTER_IP[family],
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    t.after(() => stopChild(relay));
+    await new Promise<void>((resolve, reject) => {
+      relay.stdout?.once('data', () => resolve());
+      relay.once('exit', (code) => reject(new Error(`ipvs relay exited: ${code}`)));
+    });
+  }
 }
 
 async function iptablesKubeProxy(node: NetnsRunner): Promise<void> {
