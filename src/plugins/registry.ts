@@ -15,6 +15,7 @@ import { loop } from './loop/index.ts';
 import { prometheus } from './prometheus/index.ts';
 import { ready } from './ready/index.ts';
 import { reload } from './reload/index.ts';
+import { rewrite } from './rewrite/index.ts';
 import { template } from './template/index.ts';
 
 // Method parameters are bivariant, so each plugin's own config type fits `unknown` here; the
@@ -64,6 +65,7 @@ export const PLUGINS: ReadonlyMap<string, AnyDefinition> = inChainOrder([
   prometheus,
   ready,
   reload,
+  rewrite,
   template,
 ]);
 
