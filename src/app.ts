@@ -12,6 +12,7 @@ import { AppServices } from './lifecycle/services.ts';
 import type { SetupErrorType } from './node/types.ts';
 import { PLUGINS } from './plugins/registry.ts';
 import { buildProbe } from './server/probe.ts';
+import { DEFAULT_TCP_LIMITS, type TcpLimits, TcpMetrics } from './server/tcp-limits.ts';
 import { createLogger, type Logger } from './util/log.ts';
 import { udpExchange } from './util/udp-exchange.ts';
 
@@ -26,6 +27,8 @@ export interface AppOptions {
   readonly log?: Logger;
   /** Longest wait for in-flight queries on stop and on a retired config; default 5 s. */
   readonly drainMs?: number;
+  /** TCP listener limits (docs/limits.md); defaults as DEFAULT_TCP_LIMITS. */
+  readonly tcpLimits?: Partial<TcpLimits>;
 }
 
 export interface App {
@@ -58,6 +61,7 @@ class AgentApp implements App {
   readonly #log: Logger;
   readonly #sets = new Map<string, ListenerSet>();
   readonly #retained = new RetainedObjects();
+  readonly #tcpMetrics = new TcpMetrics();
   #instance: Instance | undefined;
   #text: string | undefined;
   #servingResolve: () => void = () => {};
@@ -91,6 +95,7 @@ class AgentApp implements App {
       },
       this.#log,
     );
+    this.services.registry.register(this.#tcpMetrics);
   }
 
   async readCorefile(): Promise<{ text: string; file: string }> {
@@ -112,7 +117,10 @@ class AgentApp implements App {
       for (const [key, table] of next.tables) {
         if (this.#sets.has(key)) continue;
         const [host = '', port = '0'] = key.split('|');
-        const set = new ListenerSet(host, Number(port), table, this.#log);
+        const set = new ListenerSet(host, Number(port), table, this.#log, {
+          limits: { ...DEFAULT_TCP_LIMITS, ...this.#options.tcpLimits },
+          metrics: this.#tcpMetrics,
+        });
         await set.listen();
         created.push(set);
       }

@@ -3,6 +3,7 @@
 
 import { DnsServer, type ZoneRoute } from '../server/dns-server.ts';
 import { TcpListener } from '../server/tcp.ts';
+import { DEFAULT_TCP_LIMITS, type TcpLimits, TcpMetrics } from '../server/tcp-limits.ts';
 import { UdpListener } from '../server/udp.ts';
 import type { ZoneTable } from '../server/zones.ts';
 import type { Logger } from '../util/log.ts';
@@ -18,15 +19,25 @@ export class ListenerSet {
   readonly server: DnsServer;
   readonly #port: number;
   readonly #log: Logger;
+  readonly #tcpLimits: TcpLimits;
+  readonly #tcpMetrics: TcpMetrics;
   #udp: UdpListener;
   #tcp: TcpListener;
 
-  constructor(host: string, port: number, table: ZoneTable<ZoneRoute>, log: Logger) {
+  constructor(
+    host: string,
+    port: number,
+    table: ZoneTable<ZoneRoute>,
+    log: Logger,
+    tcp: { limits?: TcpLimits; metrics?: TcpMetrics } = {},
+  ) {
     this.host = host;
     this.key = listenKey(host, port);
     this.server = new DnsServer(serverLabel(host, port), table, log);
     this.#port = port;
     this.#log = log;
+    this.#tcpLimits = tcp.limits ?? DEFAULT_TCP_LIMITS;
+    this.#tcpMetrics = tcp.metrics ?? new TcpMetrics();
     [this.#udp, this.#tcp] = this.#sockets();
   }
 
@@ -34,7 +45,14 @@ export class ListenerSet {
     const server = (): DnsServer => this.server;
     return [
       new UdpListener(server, this.host, this.#port, this.#log),
-      new TcpListener(server, this.host, this.#port, this.#log),
+      new TcpListener(
+        server,
+        this.host,
+        this.#port,
+        this.#log,
+        this.#tcpLimits,
+        this.#tcpMetrics.for(this.server.label),
+      ),
     ];
   }
 

@@ -139,16 +139,24 @@ interface Waiter {
   reject(err: Error): void;
 }
 
-/** Opens one TCP connection for pipelined queries. */
+/**
+ * Opens one TCP connection for pipelined queries; `localAddress` (another 127.0.0.x) makes it
+ * look like a different client.
+ */
 export function tcpSession(
   host: string,
   port: number,
-  opts: { timeoutMs?: number } = {},
+  opts: { timeoutMs?: number; localAddress?: string } = {},
 ): Promise<TcpSession> {
   assertLoopback(host);
   const defaultTimeout = opts.timeoutMs ?? 2000;
   return new Promise((resolve, reject) => {
-    const sock = connect({ host, port, noDelay: true });
+    const sock = connect({
+      host,
+      port,
+      noDelay: true,
+      ...(opts.localAddress === undefined ? {} : { localAddress: opts.localAddress }),
+    });
     const connectTimer = setTimeout(() => {
       sock.destroy();
       reject(new QueryTimeoutError(`tcp connect ${host}:${port}`, defaultTimeout));
