@@ -1,10 +1,9 @@
 import type { PluginDefinition } from '../../chain/definition.ts';
-import type { HttpAddress } from '../../http/address.ts';
 import type { HttpHandler } from '../../http/pool.ts';
 import { statusPage } from '../../http/status-page.ts';
 import { CONTENT_TYPE } from '../../metrics/exposition.ts';
 import { DnsMetrics } from './dns-metrics.ts';
-import { parsePrometheus } from './setup.ts';
+import { type PrometheusConfig, parsePrometheus } from './setup.ts';
 import { TopStats } from './top.ts';
 
 interface PrometheusState {
@@ -14,13 +13,14 @@ interface PrometheusState {
 }
 
 /**
- * Counts the block's queries and serves /metrics, /debug/top and the status page on ADDRESS.
+ * Counts the block's queries and serves /metrics, /debug/top and the status page on ADDRESS
+ * (the last two elsewhere or nowhere with `status ADDRESS|off`).
  * Counting happens in an observer the server calls after each query; the handler itself only
  * passes the query on, so it shows in coredns_plugin_enabled as CoreDNS's does. The counters
  * (coredns_dns_*, /debug/top) live for the App, as CoreDNS's process-global ones do, and
  * /metrics renders every collector any plugin or the framework registered.
  */
-export const prometheus: PluginDefinition<HttpAddress, PrometheusState> = {
+export const prometheus: PluginDefinition<PrometheusConfig, PrometheusState> = {
   name: 'prometheus',
   init(app) {
     const dns = new DnsMetrics();
@@ -56,12 +56,16 @@ export const prometheus: PluginDefinition<HttpAddress, PrometheusState> = {
     };
   },
   parse: (d) => parsePrometheus(d),
-  setup(address, ctx) {
+  setup({ address, status }, ctx) {
     const { dns, top, endpoints } = ctx.state;
     ctx.addHttpHandler(address, '/metrics', endpoints.metrics);
-    ctx.addHttpHandler(address, '/debug/top', endpoints.top);
-    ctx.addHttpHandler(address, '/', endpoints.status);
-    ctx.addHttpHandler(address, '/status', endpoints.status);
+    if (status !== 'off') {
+      const at = status ?? address;
+      if (at.key !== address.key) ctx.addHttpHandler(at, '/metrics', endpoints.metrics);
+      ctx.addHttpHandler(at, '/debug/top', endpoints.top);
+      ctx.addHttpHandler(at, '/', endpoints.status);
+      ctx.addHttpHandler(at, '/status', endpoints.status);
+    }
     const slots = dns.observer();
     ctx.addObserver({
       finished(req, w, rcode, durationMs) {
