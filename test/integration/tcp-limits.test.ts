@@ -11,7 +11,8 @@ import { describe, it, type TestContext } from 'node:test';
 import { type App, startApp } from '../../src/app.ts';
 import type { TcpLimits } from '../../src/server/tcp-limits.ts';
 import { memoryLogger } from '../../src/util/log.ts';
-import { type TcpSession, tcpSession } from '../helpers/client.ts';
+import { frame } from '../../src/dns/framing.ts';
+import { buildTestQuery, type TcpSession, tcpSession } from '../helpers/client.ts';
 import { type FakeUpstream, startFakeUpstream } from '../helpers/fake-upstream.ts';
 import { buildResponse, rr } from '../helpers/rr.ts';
 import { parseExposition, until, value } from './observe-helpers.ts';
@@ -28,15 +29,21 @@ async function agentWith(
   upstream: FakeUpstream;
   closed: (reason: string) => number;
 }> {
-  // `slow.` names are answered after 400 ms, so queries stay in flight for a while.
+  // `slow.` names are answered after 400 ms, so queries stay in flight for a while; `big.`
+  // names get 60 records (about 1 KiB).
   const upstream = await startFakeUpstream((q) => ({
     kind: 'reply',
     delayMs: q.qname.startsWith('slow.') ? 400 : 0,
-    wire: buildResponse({ query: q.wire, answer: [rr(`${q.qname} 60 IN A 192.0.2.1`)] }),
+    wire: buildResponse({
+      query: q.wire,
+      answer: Array.from({ length: q.qname.startsWith('big.') ? 60 : 1 }, (_, i) =>
+        rr(`${q.qname} 60 IN A 192.0.2.${i + 1}`),
+      ),
+    }),
   }));
   t.after(() => upstream.stop());
   const app = await startApp({
-    corefileText: `.:0 {\n bind ${HOST}\n forward . ${upstream.address}\n}\n`,
+    corefileText: `.:0 {\n bind ${HOST}\n cache 30\n forward . ${upstream.address}\n}\n`,
     log: memoryLogger(),
     drainMs: 200,
     tcpLimits: limits,
@@ -162,6 +169,22 @@ describe('TCP limits', () => {
     await s.writeRaw(Buffer.from([0x02, 0x01]));
     await s.closed;
     assert.equal(closed('frame_too_large'), 1);
+  });
+
+  it('closes a connection whose client does not read its replies', async (t) => {
+    const { port, closed } = await agentWith(t, { maxWriteBacklogBytes: 64 * 1024 });
+    const sock = connect({ host: HOST, port });
+    sock.on('error', () => {});
+    sock.pause(); // never read: replies pile up in the kernel, then in the agent
+    const wire = frame(buildTestQuery({ name: 'big.example.', id: 7 }));
+    const done = new Promise<void>((resolve) => sock.on('close', () => resolve()));
+    // About 8 MiB of replies in all, far beyond the kernel's socket buffers.
+    for (let batch = 0; batch < 80 && !sock.destroyed; batch++) {
+      sock.write(Buffer.concat(Array.from({ length: 100 }, () => wire)));
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await done;
+    assert.equal(closed('write_backlog'), 1);
   });
 
   it('pauses reading past the in-flight cap and answers every pipelined query', async (t) => {
