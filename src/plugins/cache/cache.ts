@@ -98,10 +98,20 @@ export class CacheHandler implements Handler {
     }
     const flight = this.#fetch(req);
     this.#pending.set(key, flight);
-    return flight.then((result) => {
-      this.#pending.delete(key);
-      return this.#answer(result, req, w, stale, true);
-    });
+    // Cleared on every path, so a failed fetch never leaves later misses waiting on it.
+    const clear = (): void => {
+      if (this.#pending.get(key) === flight) this.#pending.delete(key);
+    };
+    return flight.then(
+      (result) => {
+        clear();
+        return this.#answer(result, req, w, stale, true);
+      },
+      (error: unknown) => {
+        clear();
+        throw error;
+      },
+    );
   }
 
   /** Asks the next plugin, captures its reply and stores it when allowed. Never rejects. */
@@ -114,7 +124,13 @@ export class CacheHandler implements Handler {
       return Promise.resolve({ error });
     }
     return Promise.resolve(outcome).then(
-      (rcode) => this.#storeReply(req, capture, rcode),
+      (rcode) => {
+        try {
+          return this.#storeReply(req, capture, rcode);
+        } catch (error) {
+          return { error }; // storing failed (a bug): this query fails, the next one retries
+        }
+      },
       (error: unknown) => ({ error }),
     );
   }

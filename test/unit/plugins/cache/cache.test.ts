@@ -234,4 +234,18 @@ describe('cache safety', () => {
     );
     assert.equal(rig.next.calls, 2);
   });
+
+  it('clears the pending miss when storing the reply throws, so the next query fetches again', async (t) => {
+    const rig = cacheRig('cache', answerA(60));
+    const put = t.mock.method(rig.store, 'put', () => {
+      throw new Error('store broke');
+    });
+    await assert.rejects(rig.ask({ name: 'web.example.test.', id: 1 }), /store broke/);
+    put.mock.restore();
+    const w = await rig.ask({ name: 'web.example.test.', id: 2 });
+    assert.equal(inspect(w.reply as Buffer).id, 2);
+    assert.equal(rig.next.calls, 2);
+    assert.equal((await rig.ask({ name: 'web.example.test.', id: 3 })).rcode, Rcode.NOERROR);
+    assert.equal(rig.next.calls, 2, 'the retried answer was stored');
+  });
 });
