@@ -10,7 +10,7 @@ import { startFakeUpstream } from '../helpers/fake-upstream.ts';
 import { buildResponse, rr } from '../helpers/rr.ts';
 import { startAgent } from './agent-harness.ts';
 import { answers, ask } from './ask.ts';
-import { until } from './observe-helpers.ts';
+import { get, httpPort, parseExposition, until, value } from './observe-helpers.ts';
 
 it('answers from inline entries and a re-read file, with CoreDNS NODATA/SERVFAIL rules', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'nld-hosts-'));
@@ -25,6 +25,7 @@ it('answers from inline entries and a re-read file, with CoreDNS NODATA/SERVFAIL
     t,
     `.:0 {
   bind 127.0.0.1
+  prometheus 127.0.0.1:0
   hosts ${file} example.org {
     10.0.0.1 a.example.org
     fd00::1 a.example.org
@@ -88,4 +89,10 @@ example.net:0 {
   assert.deepEqual(answers(await ask(port, 'other.example.net', 'A')), ['192.0.2.9']);
   assert.equal(upstream.queries.length, 1);
   assert.equal(upstream.queries[0]?.qname, 'other.example.net.');
+
+  // Entries of both hosts lines (addresses by name + names by address), after the re-read:
+  // first block 8 inline + 4 from the file, second block 2.
+  const metrics = parseExposition((await get(httpPort(agent.app, '127.0.0.1:0'), '/metrics')).body);
+  assert.equal(value(metrics, 'coredns_hosts_entries'), 14);
+  assert.ok(value(metrics, 'coredns_hosts_reload_timestamp_seconds') > 1.7e9);
 });

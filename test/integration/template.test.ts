@@ -7,8 +7,9 @@ import { startFakeUpstream } from '../helpers/fake-upstream.ts';
 import { buildResponse, rr } from '../helpers/rr.ts';
 import { startAgent } from './agent-harness.ts';
 import { answers, ask } from './ask.ts';
+import { get, httpPort, parseExposition, value } from './observe-helpers.ts';
 
-it('answers from templates as CoreDNS does', async (t) => {
+it('answers from templates as CoreDNS does, and counts matches and failures', async (t) => {
   const upstream = await startFakeUpstream((q) =>
     buildResponse({ query: q.wire, answer: [rr(`${q.qname} 30 IN A 192.0.2.9`)] }),
   );
@@ -17,6 +18,7 @@ it('answers from templates as CoreDNS does', async (t) => {
     t,
     `.:0 {
   bind 127.0.0.1
+  prometheus 127.0.0.1:0
   template ANY AAAA {
     rcode NOERROR
   }
@@ -83,4 +85,22 @@ it('answers from templates as CoreDNS does', async (t) => {
   assert.equal(nx.authority[0]?.type, 'SOA');
   assert.equal((await ask(port, 'broken.example.com', 'TXT')).status, 'SERVFAIL');
   assert.equal((await ask(port, 'badrr.example.com', 'TXT')).status, 'SERVFAIL');
+  const metrics = parseExposition((await get(httpPort(agent.app, '127.0.0.1:0'), '/metrics')).body);
+  assert.equal(value(metrics, 'coredns_template_matches_total', { zone: '.', type: 'AAAA' }), 1);
+  assert.equal(
+    value(metrics, 'coredns_template_matches_total', {
+      zone: 'example.org.',
+      class: 'IN',
+      type: 'A',
+    }),
+    1,
+  );
+  assert.equal(
+    value(metrics, 'coredns_template_template_failures_total', {
+      section: 'answer',
+      template: '{{index .Match 3}} 60 IN TXT x',
+    }),
+    1,
+  );
+  assert.equal(value(metrics, 'coredns_template_rr_failures_total', { type: 'TXT' }), 1);
 });

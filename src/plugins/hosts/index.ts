@@ -1,5 +1,6 @@
 import type { PluginDefinition } from '../../chain/definition.ts';
 import { HostsHandler } from './hosts.ts';
+import { HostsGauges } from './metrics.ts';
 import { type HostsConfig, parseHosts } from './setup.ts';
 import { HostsSource } from './source.ts';
 
@@ -9,6 +10,13 @@ export const hosts: PluginDefinition<HostsConfig> = {
   setup(config, ctx) {
     const source = new HostsSource(config, ctx.log);
     source.loadNow();
+    // One collector per config for all its hosts lines (CoreDNS's gauges have no labels).
+    const gauges = ctx.config.shared(() => {
+      const created = new HostsGauges();
+      ctx.addCollector(created);
+      return created;
+    });
+    gauges.add(source);
     if (config.reloadMs > 0) {
       let timer: NodeJS.Timeout | undefined;
       let checking = false;
