@@ -122,17 +122,17 @@ for _ in $(seq 100); do
 done
 [ "$(answer @127.0.0.3 ns.cluster.local A)" = 10.96.0.10 ] || fail "knotd did not start: $(cat "$tmp/knot.log")"
 
-# The manifest's args, plus standalone mode. The downward-API env the manifest sets is given too.
+# The manifest's args ($(NODE_IP) being 127.0.0.1 here), plus standalone mode.
 args=(-localip 127.0.0.1,127.0.0.2 -conf /etc/Corefile -upstreamsvc kube-dns-upstream
   -pidfile /tmp/node-cache.pid -setupinterface=false -setupiptables=false
-  -metrics-listen-address 127.0.0.1:9353)
+  -prometheus-listen-address 127.0.0.1:9253 -metrics-listen-address 127.0.0.1:9353)
 echo "starting: ${entrypoint[*]} ${args[*]}"
 start_ns=$(date +%s%N)
 ip netns exec "$ns" unshare --mount --propagation private sh -c '
   root=$1; shift
   mount -t proc proc "$root/proc" && mount --rbind /dev "$root/dev" || exit 97
   exec env -i "$@"' sh "$root" "$image_path" KUBE_DNS_UPSTREAM_SERVICE_HOST=127.0.0.3 \
-  NODE_IP=127.0.0.1 chroot "$root" "${entrypoint[@]}" "${args[@]}" >"$tmp/agent.log" 2>&1 &
+  chroot "$root" "${entrypoint[@]}" "${args[@]}" >"$tmp/agent.log" 2>&1 &
 agent_pid=$!
 
 first=''
@@ -160,6 +160,9 @@ for _ in $(seq 50); do
 done
 [ "$ready" = 200 ] || fail "/ready answered $ready"
 [ -s "$root/tmp/node-cache.pid" ] || fail "no pidfile"
+[ "$(in_ns curl -s -o /dev/null -w '%{http_code}' --max-time 2 http://127.0.0.1:9253/metrics)" = 200 ] ||
+  fail "no /metrics on the prometheus address"
+echo "agent RSS after a few queries: $(awk '/VmRSS/ { printf "%d MiB", $2 / 1024 }' "/proc/$agent_pid/status")"
 
 kill -TERM "$agent_pid"
 for _ in $(seq 100); do kill -0 "$agent_pid" 2>/dev/null || break; sleep 0.1; done
