@@ -45,8 +45,36 @@ export interface ResponseWriter {
   write(wire: Buffer, plugin: string, layout?: MessageLayout): void;
 }
 
-/** What a handler returns: an rcode now, or later. */
-export type Outcome = number | Promise<number>;
+/**
+ * An expected failure as a value (CoreDNS's `(rcode, err)` pair): SERVFAIL for an upstream
+ * outage, REFUSED past max_concurrent. Returned or resolved, never thrown, so the hot failure
+ * path captures no stack trace; the `errors` plugin logs `message` and the server writes the
+ * error reply.
+ */
+export class PluginFailure {
+  readonly plugin: string;
+  readonly rcode: number;
+  /** `plugin/<name>: <reason>`, as a PluginError's message reads. */
+  readonly message: string;
+  readonly cause: unknown;
+  constructor(plugin: string, rcode: number, reason: string, cause?: unknown) {
+    this.plugin = plugin;
+    this.rcode = rcode;
+    this.message = `plugin/${plugin}: ${reason}`;
+    this.cause = cause;
+  }
+}
+
+/** A handler's result: an rcode, or an expected failure carrying one. */
+export type Result = number | PluginFailure;
+
+/** The rcode of a result. */
+export function rcodeOf(result: Result): number {
+  return typeof result === 'number' ? result : result.rcode;
+}
+
+/** What a handler returns: a result now, or later. */
+export type Outcome = Result | Promise<Result>;
 
 export interface Handler {
   readonly name: string;
@@ -57,9 +85,10 @@ export interface Handler {
 export type Plugin = (next: Handler) => Handler;
 
 /**
- * An error that carries the rcode the client should get (CoreDNS's `(rcode, err)` pair).
- * Thrown or rejected by a handler that wrote nothing; the `errors` plugin logs it and the server
- * writes the error reply.
+ * An error that carries the rcode the client should get, for failures that are not expected
+ * on the query path (a bad rewrite, a template that fails to render, a detected loop). Thrown or
+ * rejected by a handler that wrote nothing; the `errors` plugin logs it and the server writes
+ * the error reply. Expected failures use PluginFailure.
  */
 export class PluginError extends Error {
   readonly rcode: number;

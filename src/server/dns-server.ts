@@ -3,8 +3,8 @@
 // writes the error reply when the chain returns an error rcode without writing.
 
 import type { QueryObserver } from '../chain/definition.ts';
-import type { Handler } from '../chain/handler.ts';
-import { PluginError } from '../chain/handler.ts';
+import type { Handler, Result } from '../chain/handler.ts';
+import { PluginError, rcodeOf } from '../chain/handler.ts';
 import { buildErrorReply } from '../dns/build.ts';
 import { Rcode } from '../dns/constants.ts';
 import { type ScannedQuery, ScanVerdict, scanQuery } from '../dns/query.ts';
@@ -105,22 +105,27 @@ export class DnsServer {
     req.zone = route.zone;
     this.#inFlight++;
     route.value.tracker.active++;
-    let outcome: number | Promise<number>;
+    let outcome: Result | Promise<Result>;
     try {
       outcome = route.value.handler.serveDNS(req, w);
     } catch (err) {
       this.#finish(req, w, route.value, this.#rcodeOf(err, req));
       return true;
     }
-    if (typeof outcome === 'number') {
-      this.#finish(req, w, route.value, outcome);
+    if (!(outcome instanceof Promise)) {
+      this.#finish(req, w, route.value, rcodeOf(outcome));
     } else {
       outcome.then(
-        (rcode) => this.#finish(req, w, route.value, rcode),
+        (result) => this.#finish(req, w, route.value, rcodeOf(result)),
         (err: unknown) => this.#finish(req, w, route.value, this.#rcodeOf(err, req)),
       );
     }
     return true;
+  }
+
+  /** Queries being answered now. */
+  get inFlight(): number {
+    return this.#inFlight;
   }
 
   /** Resolves when no query is in flight, or after `timeoutMs`. */

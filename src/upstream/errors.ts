@@ -20,7 +20,11 @@ export class UpstreamError extends Error {
   /** The upstream as `IP:port`. */
   readonly upstream: string;
   constructor(code: UpstreamErrorCode, upstream: string, message: string, options?: ErrorOptions) {
+    // Expected on every query of an outage: skip capturing a stack trace nobody reads.
+    const stackTraceLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(`${message} (upstream ${upstream})`, options);
+    Error.stackTraceLimit = stackTraceLimit;
     this.name = 'UpstreamError';
     this.code = code;
     this.upstream = upstream;

@@ -2,7 +2,7 @@
 // a few patched fields, no promise. A miss asks the next plugin once per key however many
 // clients ask at the same time, stores what may be stored and answers every waiter from it.
 
-import type { Handler, Outcome, Request, ResponseWriter } from '../../chain/handler.ts';
+import type { Handler, Outcome, Request, ResponseWriter, Result } from '../../chain/handler.ts';
 import { Flag, Rcode } from '../../dns/constants.ts';
 import { sameQuestion, walkMessage } from '../../dns/message.ts';
 import { isSubdomain, readName } from '../../dns/name.ts';
@@ -20,8 +20,8 @@ interface FetchResult {
   readonly entry?: CacheEntry;
   /** A reply that must not be cached (TC, REFUSED, mismatched…), relayed as it came. */
   readonly wire?: Buffer;
-  /** The next plugin wrote nothing and returned this rcode. */
-  readonly rcode?: number;
+  /** The next plugin wrote nothing and returned this rcode (or expected failure). */
+  readonly rcode?: Result;
   readonly error?: unknown;
 }
 
@@ -89,7 +89,7 @@ export class CacheHandler implements Handler {
     return this.#config.zones.some((zone) => isSubdomain(name, zone));
   }
 
-  #miss(req: Request, w: ResponseWriter, stale: CacheEntry | undefined): Promise<number> {
+  #miss(req: Request, w: ResponseWriter, stale: CacheEntry | undefined): Promise<Result> {
     const key = req.query.key;
     const pending = this.#pending.get(key);
     if (pending !== undefined) {
@@ -135,7 +135,7 @@ export class CacheHandler implements Handler {
     );
   }
 
-  #storeReply(req: Request, capture: CaptureWriter, rcode: number): FetchResult {
+  #storeReply(req: Request, capture: CaptureWriter, rcode: Result): FetchResult {
     const wire = capture.reply;
     if (wire === undefined) return { rcode };
     const q = req.query;
@@ -181,7 +181,7 @@ export class CacheHandler implements Handler {
     w: ResponseWriter,
     stale: CacheEntry | undefined,
     own: boolean,
-  ): number {
+  ): Result {
     if (stale !== undefined && isFailure(result)) return this.#writeStale(stale, req, w);
     if (result.entry !== undefined) {
       w.write(restamp(result.entry, req.query, result.entry.ttl), 'cache');

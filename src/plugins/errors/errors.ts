@@ -3,7 +3,7 @@
 // and print one summary line per period instead.
 
 import type { Handler, Outcome, Request, ResponseWriter } from '../../chain/handler.ts';
-import { PluginError } from '../../chain/handler.ts';
+import { PluginError, PluginFailure, type Result } from '../../chain/handler.ts';
 import { Rcode, typeName } from '../../dns/constants.ts';
 import { readName } from '../../dns/name.ts';
 import { formatGoDuration } from '../../util/duration.ts';
@@ -37,8 +37,17 @@ export class ErrorsHandler implements Handler {
     } catch (err) {
       return this.#report(err, req);
     }
-    if (typeof outcome === 'number') return outcome;
-    return outcome.catch((err: unknown) => this.#report(err, req));
+    if (!(outcome instanceof Promise)) return this.#logFailure(outcome, req);
+    return outcome.then(
+      (result) => this.#logFailure(result, req),
+      (err: unknown) => this.#report(err, req),
+    );
+  }
+
+  /** An expected failure returned as a value is logged like a thrown error. */
+  #logFailure(result: Result, req: Request): Result {
+    if (result instanceof PluginFailure) this.#logError(result, req);
+    return result;
   }
 
   /** Prints pending consolidated counts (at shutdown). */
@@ -47,7 +56,7 @@ export class ErrorsHandler implements Handler {
   }
 
   #logError(err: unknown, req: Request): void {
-    const text = err instanceof Error ? err.message : String(err);
+    const text = err instanceof Error || err instanceof PluginFailure ? err.message : String(err);
     const index = this.#config.consolidate.findIndex((rule) => rule.pattern.test(text));
     if (index >= 0) {
       this.#counts[index] = (this.#counts[index] as number) + 1;
@@ -60,7 +69,8 @@ export class ErrorsHandler implements Handler {
       }
       return;
     }
-    const rcode = err instanceof PluginError ? err.rcode : Rcode.SERVFAIL;
+    const rcode =
+      err instanceof PluginError || err instanceof PluginFailure ? err.rcode : Rcode.SERVFAIL;
     let name = '?';
     try {
       name = readName(req.query.wire, 12).toLowerCase();

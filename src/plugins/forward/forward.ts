@@ -2,7 +2,7 @@
 // to the upstreams; everything else goes to the next plugin untouched.
 
 import type { Handler, Outcome, Request, ResponseWriter } from '../../chain/handler.ts';
-import { PluginError } from '../../chain/handler.ts';
+import { PluginFailure } from '../../chain/handler.ts';
 import { Rcode } from '../../dns/constants.ts';
 import { nameToWire } from '../../dns/name.ts';
 import { DEFAULT_TUNING, type UpstreamTuning } from '../../upstream/context.ts';
@@ -88,7 +88,7 @@ export class ForwardHandler implements Handler {
     const max = this.config.maxConcurrent;
     if (max > 0 && this.#inflight >= max) {
       this.stats.maxConcurrentRejects++;
-      throw new PluginError(
+      return new PluginFailure(
         PLUGIN_NAME,
         Rcode.REFUSED,
         `concurrent queries exceeded maximum ${max}`,

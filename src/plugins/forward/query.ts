@@ -4,9 +4,10 @@
 
 import {
   type Handler,
-  PluginError,
+  PluginFailure,
   type Request,
   type ResponseWriter,
+  type Result,
 } from '../../chain/handler.ts';
 import { buildErrorReply } from '../../dns/build.ts';
 import { Flag, Rcode } from '../../dns/constants.ts';
@@ -31,7 +32,7 @@ export interface QueryOwner {
   finished(): void;
 }
 
-type Settle = (value: number | PromiseLike<number>) => void;
+type Settle = (value: Result | PromiseLike<Result>) => void;
 type Fail = (reason: unknown) => void;
 const unset = (): void => {};
 
@@ -82,8 +83,8 @@ export class ForwardQuery implements Exchange {
     this.qnameEnd = req.query.qnameEnd;
   }
 
-  start(): Promise<number> {
-    const promise = new Promise<number>((resolve, reject) => {
+  start(): Promise<Result> {
+    const promise = new Promise<Result>((resolve, reject) => {
       this.#resolve = resolve;
       this.#reject = reject;
     });
@@ -202,14 +203,7 @@ export class ForwardQuery implements Exchange {
     this.#finish();
     const cause = this.#lastError;
     const message = cause === undefined ? 'no healthy proxies' : cause.message;
-    this.#reject(
-      new PluginError(
-        PLUGIN_NAME,
-        Rcode.SERVFAIL,
-        message,
-        cause === undefined ? undefined : { cause },
-      ),
-    );
+    this.#resolve(new PluginFailure(PLUGIN_NAME, Rcode.SERVFAIL, message, cause));
   }
 
   #finish(): void {

@@ -32,11 +32,11 @@ export class LogHandler implements Handler {
       this.#write(req, w);
       throw err;
     }
-    if (typeof outcome !== 'number') {
+    if (outcome instanceof Promise) {
       return outcome.then(
-        (rcode) => {
+        (result) => {
           this.#write(req, w);
-          return rcode;
+          return result;
         },
         (err: unknown) => {
           this.#write(req, w);

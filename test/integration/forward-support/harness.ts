@@ -1,7 +1,12 @@
 // Drives the forward handler directly: a Corefile line → handler, fake requests, a recording
 // writer, and a next plugin that records being called.
 
-import type { Handler, Request, ResponseWriter } from '../../../src/chain/handler.ts';
+import {
+  type Handler,
+  PluginFailure,
+  type Request,
+  type ResponseWriter,
+} from '../../../src/chain/handler.ts';
 import { DirectiveReader } from '../../../src/corefile/model.ts';
 import { parseCorefile } from '../../../src/corefile/parse.ts';
 import { buildQuery } from '../../../src/dns/build.ts';
@@ -102,8 +107,16 @@ export async function run(
   const w = new RecordingWriter();
   const start = performance.now();
   try {
-    const rcode = await fwd.serveDNS(req, w);
-    return { w, rcode, error: undefined, ms: performance.now() - start };
+    const result = await fwd.serveDNS(req, w);
+    // An expected failure comes back as a value; tests read it as they read a thrown error.
+    if (result instanceof PluginFailure)
+      return {
+        w,
+        rcode: undefined,
+        error: result as unknown as Error & { rcode?: number },
+        ms: performance.now() - start,
+      };
+    return { w, rcode: result, error: undefined, ms: performance.now() - start };
   } catch (err) {
     return {
       w,

@@ -1,7 +1,13 @@
 // Drives the cache handler in-process: a scripted `next` plugin, a controllable clock, and
 // requests built from real query bytes. No sockets; the integration tests cover those.
 
-import type { Handler, Outcome, Request, ResponseWriter } from '../../../../src/chain/handler.ts';
+import {
+  type Handler,
+  type Outcome,
+  type Request,
+  type ResponseWriter,
+  rcodeOf,
+} from '../../../../src/chain/handler.ts';
 import { DirectiveReader } from '../../../../src/corefile/model.ts';
 import { parseCorefile } from '../../../../src/corefile/parse.ts';
 import { type ScannedQuery, scanQuery } from '../../../../src/dns/query.ts';
@@ -96,8 +102,8 @@ export function cacheRig(line: string, upstream: Upstream): CacheRig {
     },
     async ask(spec) {
       const w = new RecordingWriter();
-      const rcode = await cache.serveDNS(request(spec), w);
-      if (!w.written) w.rcode = rcode;
+      const result = await cache.serveDNS(request(spec), w);
+      if (!w.written) w.rcode = rcodeOf(result);
       return w;
     },
   };
