@@ -94,10 +94,16 @@ export class ListenerSet {
   /** Lets in-flight queries finish (bounded) while still answering, then closes the sockets. */
   async close(drainMs: number): Promise<void> {
     const tcpClosed = this.#tcp.close(drainMs);
-    // UDP keeps answering until a moment with nothing in flight and closes in that same turn of
-    // the event loop: with SO_REUSEPORT, another instance on this address then gets every later
-    // datagram, and none is read here without an answer (a drop would cost the client a retry).
-    await this.server.drain(drainMs);
+    // UDP keeps answering and closes at a moment with nothing in flight, checked after the event
+    // loop's poll phase (setImmediate) so that no datagram of a batch libuv is still handing over
+    // is dropped. With SO_REUSEPORT another instance on this address gets every later datagram,
+    // so none goes unanswered (a drop would cost the client a retry, seconds in glibc).
+    const deadline = Date.now() + drainMs;
+    for (;;) {
+      await this.server.drain(Math.max(0, deadline - Date.now()));
+      await new Promise((resolve) => setImmediate(resolve));
+      if (this.server.inFlight === 0 || Date.now() >= deadline) break;
+    }
     this.server.stopAccepting();
     await Promise.all([this.#udp.close(), tcpClosed]);
   }

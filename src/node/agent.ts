@@ -135,7 +135,7 @@ export class NodeAgent {
     // the backend is chosen and synced first; then rules of the other backends (ours or
     // node-cache's) are removed.
     await this.reconciler.setRulesWanted(true);
-    if (!this.#o.skipTeardown && this.#o.setupRules) await this.#purgeOtherBackends();
+    if (this.#o.setupRules) await this.#purgeOtherBackends();
     this.server.start({ onServing: () => void this.#writePidfile() });
     this.#timer = setInterval(() => void this.reconciler.sync(), this.#o.syncIntervalMs);
   }
@@ -151,7 +151,8 @@ export class NodeAgent {
       new IptablesBackend(this.#runner, 'iptables-legacy', this.#o.iptablesWaitSeconds),
     ];
     for (const backend of others) {
-      if (backend.name === inUse) continue;
+      // plain `iptables` of an unknown flavour may be either one: leave both alone
+      if (backend.name === inUse || inUse === 'iptables') continue;
       try {
         const removed = await backend.purge(this.reconciler.families);
         if (removed > 0) this.#log.info(`${backend.name}: removed ${removed} leftover rules`);

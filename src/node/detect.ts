@@ -34,6 +34,11 @@ export async function detectIptablesVariant(runner: CommandRunner): Promise<Ipta
   ]);
   if (legacy > nft) return 'iptables-legacy';
   if (nft > legacy) return 'iptables-nft';
+  // Neither holds kube-proxy's rules: the system's `iptables`, named by the flavour it is, so
+  // the start-up purge of the other flavour never removes the rules in use.
+  const version = await runner.run(['iptables', '-V'], { timeoutMs: 10_000 });
+  if (version.stdout.includes('nf_tables')) return 'iptables-nft';
+  if (version.stdout.includes('legacy')) return 'iptables-legacy';
   return 'iptables';
 }
 

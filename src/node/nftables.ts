@@ -73,6 +73,27 @@ export function nftRuleText(rule: NodeRule): string {
   return `${l3} ${addr} ${canonicalIp(rule.ip)} ${rule.proto} ${port} ${rule.port}${socket} ${verdict} comment ${JSON.stringify(rule.comment)}`;
 }
 
+/**
+ * nftables' `socket wildcard` stops at sockets that are not full sockets, so the ACK that ends a
+ * TCP handshake (it finds the request socket) would not match and would go on, tracked, into
+ * kube-proxy's DNAT. iptables' `-m socket --nowildcard` accepts those. So each TCP rule of that
+ * kind gets a twin for packets other than a bare SYN: any socket found (`socket transparent 0`
+ * matches every non-transparent one) means an agent connection is under way.
+ */
+function handshakeTwin(rule: NodeRule): string | undefined {
+  if (!rule.whileListening || rule.proto !== 'tcp') return undefined;
+  return nftRuleText({ ...rule, whileListening: false }).replace(
+    / tcp (d|s)port (\d+) /,
+    ' tcp $1port $2 tcp flags != syn socket transparent 0 ',
+  );
+}
+
+/** The keys a rule has in the listing: its own and its handshake twin's. */
+function nftKeys(rule: NodeRule): string[] {
+  const key = ruleKey(rule);
+  return handshakeTwin(rule) === undefined ? [key] : [key, `${key}|handshake`];
+}
+
 /** The transaction that replaces the table (creating it first makes the delete always valid). */
 export function nftReplaceScript(rules: readonly NodeRule[]): string {
   const lines = [`table inet ${NFT_TABLE}`, `delete table inet ${NFT_TABLE}`];
@@ -83,7 +104,12 @@ export function nftReplaceScript(rules: readonly NodeRule[]): string {
       `  chain ${c.name} {`,
       `    type ${c.type} hook ${c.hook} priority ${c.prio}; policy accept;`,
     );
-    for (const r of rules) if (chainFor(r) === c) lines.push(`    ${nftRuleText(r)}`);
+    for (const r of rules) {
+      if (chainFor(r) !== c) continue;
+      lines.push(`    ${nftRuleText(r)}`);
+      const twin = handshakeTwin(r);
+      if (twin !== undefined) lines.push(`    ${twin}`);
+    }
     lines.push('  }');
   }
   lines.push('}');
@@ -109,6 +135,8 @@ function listedRuleKey(spec: ChainSpec, rule: { [key: string]: Json }): string {
   let port: number | undefined;
   let action: 'NOTRACK' | 'ACCEPT' | 'DNAT' | undefined;
   let whileListening = false;
+  let handshake = false;
+  let anySocket = false;
   let to: string | undefined;
   const expr = at(rule, 'expr');
   const exprs = Array.isArray(expr) ? expr : [];
@@ -123,10 +151,22 @@ function listedRuleKey(spec: ChainSpec, rule: { [key: string]: Json }): string {
       action = 'DNAT';
       to = addr;
     } else if ('match' in o) {
-      if (at(at(at(o, 'match'), 'left'), 'socket') !== undefined) {
-        const isWildcardKey = at(at(at(at(o, 'match'), 'left'), 'socket'), 'key') === 'wildcard';
-        if (!isWildcardKey || at(at(o, 'match'), 'right') !== 0) return 'foreign';
-        whileListening = true;
+      const left = at(at(o, 'match'), 'left');
+      const op = at(at(o, 'match'), 'op');
+      if (at(left, 'socket') !== undefined) {
+        const socketKey = at(at(left, 'socket'), 'key');
+        if (at(at(o, 'match'), 'right') !== 0 || op !== '==') return 'foreign';
+        if (socketKey === 'wildcard') whileListening = true;
+        else if (socketKey === 'transparent') anySocket = true;
+        else return 'foreign';
+        continue;
+      }
+      if (
+        at(at(left, 'payload'), 'field') === 'flags' &&
+        op === '!=' &&
+        at(at(o, 'match'), 'right') === 'syn'
+      ) {
+        handshake = true;
         continue;
       }
       const payload = at(at(at(o, 'match'), 'left'), 'payload');
@@ -158,17 +198,19 @@ function listedRuleKey(spec: ChainSpec, rule: { [key: string]: Json }): string {
     action === undefined
   )
     return 'foreign';
-  return ruleKey({
+  if (handshake !== anySocket || (handshake && whileListening)) return 'foreign';
+  const key = ruleKey({
     table: spec.table,
     chain: spec.chain,
     proto,
     direction,
     ip,
     port,
-    whileListening,
+    whileListening: whileListening || handshake,
     action,
     to,
   });
+  return handshake ? `${key}|handshake` : key;
 }
 
 /** Keys of the installed rules, or undefined when the table's chains are not exactly ours. */
@@ -221,7 +263,7 @@ export class NftablesBackend implements RulesBackend {
       );
     }
     const have = exists ? parseNftTable(listed.stdout) : [];
-    const want = rules.map(ruleKey);
+    const want = rules.flatMap(nftKeys);
     if (have !== undefined && sameMultiset(have, want)) return { added: 0, removed: 0 };
     const result = await this.#runner.run(['nft', '-f', '-'], {
       input: nftReplaceScript(rules),
@@ -229,12 +271,15 @@ export class NftablesBackend implements RulesBackend {
     });
     if (result.code !== 0)
       throw new RulesError('iptables', `nft -f -: exit ${result.code}: ${result.stderr.trim()}`);
-    const haveSet = new Set(have ?? []);
-    const wantSet = new Set(want);
+    // counted in rules of the model (a handshake twin is part of its rule)
+    const own = (keys: readonly string[]): string[] =>
+      keys.filter((k) => !k.endsWith('|handshake'));
+    const haveRules = own(have ?? []);
+    const haveSet = new Set(haveRules);
+    const wantSet = new Set(own(want));
     return {
-      added: want.filter((k) => !haveSet.has(k)).length,
-      removed:
-        (have ?? []).filter((k) => !wantSet.has(k)).length + ((have?.length ?? 0) - haveSet.size),
+      added: [...wantSet].filter((k) => !haveSet.has(k)).length,
+      removed: haveRules.filter((k) => !wantSet.has(k)).length + (haveRules.length - haveSet.size),
     };
   }
 }

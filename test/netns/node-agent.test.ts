@@ -314,7 +314,11 @@ async function runScenario(t: TestContext, s: Scenario): Promise<void> {
   }
   assert.equal(await installedRuleCount(sim.node), ruleCount, 'the new agent keeps the rules');
   assert.ok(await kubeDnsAnswer(sim, LOCAL_IP[main], main), 'the new agent serves');
-  assert.equal(await podConntrack(sim, s.families), 0, `still untracked:\n${(await conntrackFrom(sim.node, main === 4 ? POD_V4 : POD_V6)).join('\n')}`);
+  assert.equal(
+    await podConntrack(sim, s.families),
+    0,
+    `still untracked:\n${(await conntrackFrom(sim.node, main === 4 ? POD_V4 : POD_V6)).join('\n')}`,
+  );
 
   // SIGTERM of the last agent: rules and interface gone, pods reach kube-dns through kube-proxy.
   second.child.kill('SIGTERM');
@@ -449,5 +453,90 @@ describe('node agent on a simulated node', () => {
       /bind 169\.254\.20\.10 169\.254\.100\.10\n/,
     );
     await stopChild(agent.child, 'SIGTERM');
+  });
+
+  it('a broken template never reaches -conf: the last good config serves, also after a restart; with none the agent exits with file:line', async (t) => {
+    const s: Scenario = { kubeProxy: 'iptables', families: [4], expectBackend: 'iptables-nft' };
+    const { sim, args, env } = await setUp(t, s);
+    const agent = startAgentProcess(t, sim, CLI, args, env);
+    await waitServing(sim, agent);
+    const conf = join(sim.dir, 'Corefile');
+    const good = await readFile(conf, 'utf8');
+    const base = join(sim.dir, 'Corefile.base');
+    const broken = (await readFile(base, 'utf8')).replace('loop', 'no_such_plugin');
+    await writeFile(base, broken);
+    const metrics = (): Promise<string> =>
+      sim.node.run(['curl', '-sf', 'http://127.0.0.1:9353/metrics']).then((r) => r.stdout);
+    await waitFor(
+      async () => /errortype="configmap"\} 1\n/.test(await metrics()),
+      15_000,
+      'the bad template counted',
+    );
+    const line = broken.split('\n').findIndex((l) => l.includes('no_such_plugin')) + 1;
+    assert.match(agent.output(), new RegExp(`Corefile\\.base:${line}\\b.*no_such_plugin`));
+    assert.equal(await readFile(conf, 'utf8'), good, '-conf still holds the last good config');
+    assert.ok(await kubeDnsAnswer(sim, LOCAL_IP[4], 4));
+
+    // a restart with the template still broken serves the last good config from -conf
+    agent.child.kill('SIGKILL');
+    await agent.exited;
+    const again = startAgentProcess(t, sim, CLI, args, env);
+    await waitServing(sim, again);
+    assert.ok(await kubeDnsAnswer(sim, LOCAL_IP[4], 4), 'served after the restart');
+    assert.match(again.output(), /serving the last good Corefile/);
+    assert.equal(await readFile(conf, 'utf8'), good);
+    await stopChild(again.child, 'SIGTERM');
+
+    // no last good config: exit non-zero with the template's file and line, nothing on the node
+    const fresh = args.map((a) => (a === conf ? join(sim.dir, 'Corefile.fresh') : a));
+    const failing = startAgentProcess(t, sim, CLI, fresh, env);
+    assert.notEqual(await failing.exited, 0);
+    assert.match(failing.output(), new RegExp(`no usable config: .*Corefile\\.base:${line}\\b`));
+    assert.equal(await installedRuleCount(sim.node), 0);
+  });
+
+  it('-skipteardown leaves rules and interface; a start replaces node-cache leftovers of any backend with its own rules', async (t) => {
+    const s: Scenario = { kubeProxy: 'iptables', families: [4], expectBackend: 'iptables-nft' };
+    const { sim, args, env, localIps } = await setUp(t, s);
+    // node-cache's unconditional rule, left by a dead node-cache in both iptables flavours
+    for (const bin of ['iptables-legacy', 'iptables-nft'])
+      await sim.node.must(
+        bin,
+        '-w',
+        '-t',
+        'raw',
+        '-A',
+        'PREROUTING',
+        '-d',
+        `${LOCAL_IP[4]}/32`,
+        '-p',
+        'udp',
+        '-m',
+        'udp',
+        '--dport',
+        '53',
+        '-m',
+        'comment',
+        '--comment',
+        'NodeLocal DNS Cache: skip conntrack',
+        '-j',
+        'NOTRACK',
+      );
+    const agent = startAgentProcess(t, sim, CLI, [...args, '-skipteardown'], env);
+    await waitServing(sim, agent);
+    const ruleCount = expectedRuleCount(localIps, env);
+    await waitForRules(sim, ruleCount, agent);
+    const legacy = await sim.node.must('iptables-legacy-save');
+    assert.doesNotMatch(legacy, /NodeLocal DNS Cache/, 'legacy leftovers removed');
+    const nft = await sim.node.must('iptables-nft-save', '-t', 'raw');
+    assert.doesNotMatch(
+      nft,
+      /-A PREROUTING .*--dport 53 -m comment --comment "NodeLocal DNS Cache: skip conntrack" -j NOTRACK/,
+      'the unconditional rule is replaced',
+    );
+    agent.child.kill('SIGTERM');
+    assert.equal(await agent.exited, 0, agent.output());
+    assert.equal(await installedRuleCount(sim.node), ruleCount, 'rules stay with -skipteardown');
+    assert.equal(await linkExists(sim.node), true, 'interface stays with -skipteardown');
   });
 });

@@ -18,19 +18,29 @@ import { memoryLogger } from '../../src/util/log.ts';
 import { createNetns, NetnsRunner, ownedIptablesLines, uniquePrefix } from './netns.ts';
 
 const IPS = ['169.254.20.10', '169.254.100.10', 'fd00::10'];
-const RULES = buildRules(IPS, 53, 8080);
+// v4: the iptables layout (link-local + ClusterIP); v6: the IPVS layout, with its fallback DNAT
+const RULES = buildRules(IPS, 53, 8080, { 6: 'fd00::20' });
+const V4_RULES = RULES.filter((r) => r.family === 4).length;
+const V6_RULES = RULES.filter((r) => r.family === 6).length;
+const NOTRACK_RULES = RULES.filter((r) => r.action === 'NOTRACK').length;
 
 describe('iptables backend in a namespace', () => {
   for (const variant of [
     'iptables-nft',
     'iptables-legacy',
   ] as const satisfies readonly IptablesVariant[]) {
-    it(`${variant}: installs 12 rules per IP once, repairs extras and duplicates, tears down to nothing`, async (t) => {
+    it(`${variant}: installs the rules once, repairs extras and duplicates, tears down to nothing`, async (t) => {
       const ns = await createNetns(t, `${uniquePrefix()}-rules`);
       const backend = new IptablesBackend(ns, variant, 5);
-      assert.deepEqual(await backend.sync(RULES, [4, 6]), { added: 36, removed: 0 });
-      assert.equal((await ownedIptablesLines(ns, `iptables${variant.slice(8)}-save`)).length, 24);
-      assert.equal((await ownedIptablesLines(ns, `ip6tables${variant.slice(8)}-save`)).length, 12);
+      assert.deepEqual(await backend.sync(RULES, [4, 6]), { added: RULES.length, removed: 0 });
+      assert.equal(
+        (await ownedIptablesLines(ns, `iptables${variant.slice(8)}-save`)).length,
+        V4_RULES,
+      );
+      assert.equal(
+        (await ownedIptablesLines(ns, `ip6tables${variant.slice(8)}-save`)).length,
+        V6_RULES,
+      );
       assert.deepEqual(
         await backend.sync(RULES, [4, 6]),
         { added: 0, removed: 0 },
@@ -108,15 +118,15 @@ describe('iptables backend in a namespace', () => {
       await ns.must(bin, '-w', '-t', 'filter', '-A', 'INPUT', '-p', 'icmp', '-j', 'ACCEPT'); // not ours
       assert.deepEqual(await backend.sync(RULES, [4, 6]), { added: 1, removed: 2 });
       const lines = await ownedIptablesLines(ns, `${bin}-save`);
-      assert.equal(lines.length, 24);
-      assert.equal(new Set(lines).size, 24, 'no duplicates');
+      assert.equal(lines.length, V4_RULES);
+      assert.equal(new Set(lines).size, V4_RULES, 'no duplicates');
       assert.match(
         await ns.must(`${bin}-save`, '-t', 'filter'),
         /-A INPUT -p icmp -j ACCEPT/,
         'foreign rules untouched',
       );
 
-      assert.deepEqual(await backend.sync([], [4, 6]), { added: 0, removed: 36 });
+      assert.deepEqual(await backend.sync([], [4, 6]), { added: 0, removed: RULES.length });
       assert.equal((await ownedIptablesLines(ns, `${bin}-save`)).length, 0);
       assert.equal((await ownedIptablesLines(ns, `ip6tables${variant.slice(8)}-save`)).length, 0);
     });
@@ -173,9 +183,11 @@ describe('nftables backend in a namespace', () => {
   it('replaces its own inet table atomically, repairs it, and deletes it at teardown', async (t) => {
     const ns = await createNetns(t, `${uniquePrefix()}-nft`);
     const backend = new NftablesBackend(ns);
-    assert.deepEqual(await backend.sync(RULES, [4, 6]), { added: 36, removed: 0 });
+    assert.deepEqual(await backend.sync(RULES, [4, 6]), { added: RULES.length, removed: 0 });
     const listed = await ns.must('nft', 'list', 'table', 'inet', 'nodelocaldns');
-    assert.equal((listed.match(/notrack comment/g) ?? []).length, 24);
+    assert.equal((listed.match(/notrack comment/g) ?? []).length, NOTRACK_RULES);
+    assert.match(listed, /socket wildcard 0 notrack/);
+    assert.match(listed, /ip6 daddr fd00::10 udp dport 53 dnat ip6 to \[fd00::20\]:53/);
     assert.match(listed, /hook prerouting priority raw; policy accept;/);
     assert.deepEqual(await backend.sync(RULES, [4, 6]), { added: 0, removed: 0 });
     // a hand-added duplicate
@@ -198,9 +210,9 @@ describe('nftables backend in a namespace', () => {
     assert.equal(
       ((await ns.must('nft', 'list', 'table', 'inet', 'nodelocaldns')).match(/notrack/g) ?? [])
         .length,
-      24,
+      NOTRACK_RULES,
     );
-    assert.deepEqual(await backend.sync([], [4, 6]), { added: 0, removed: 36 });
+    assert.deepEqual(await backend.sync([], [4, 6]), { added: 0, removed: RULES.length });
     assert.doesNotMatch(await ns.must('nft', 'list', 'tables'), /nodelocaldns/);
   });
 });

@@ -318,7 +318,13 @@ export async function installedRuleCount(node: NetnsRunner): Promise<number> {
       .filter((l) => l.startsWith('-A ') && l.includes('NodeLocal DNS Cache')).length;
   }
   const nft = await node.run(['nft', 'list', 'table', 'inet', 'nodelocaldns']);
-  if (nft.code === 0) n += (nft.stdout.match(/comment "NodeLocal DNS Cache/g) ?? []).length;
+  // a TCP rule's handshake twin (nftables.ts) is part of that rule, not one more
+  if (nft.code === 0)
+    n += nft.stdout
+      .split('\n')
+      .filter(
+        (l) => l.includes('comment "NodeLocal DNS Cache') && !l.includes('tcp flags != syn'),
+      ).length;
   return n;
 }
 
