@@ -47,12 +47,16 @@ class HttpListener {
     return new Promise((resolve, reject) => {
       this.server.once('error', reject);
       const host = this.address.host === '' ? '::' : this.address.host;
-      this.server.listen({ port: this.address.port, host, ipv6Only: false }, () => {
-        this.server.off('error', reject);
-        const a = this.server.address();
-        this.port = typeof a === 'object' && a !== null ? a.port : this.address.port;
-        resolve();
-      });
+      // reusePort, as CoreDNS: the next agent of a rolling upgrade binds health and metrics too
+      this.server.listen(
+        { port: this.address.port, host, ipv6Only: false, reusePort: true },
+        () => {
+          this.server.off('error', reject);
+          const a = this.server.address();
+          this.port = typeof a === 'object' && a !== null ? a.port : this.address.port;
+          resolve();
+        },
+      );
     });
   }
 
