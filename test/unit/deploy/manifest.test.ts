@@ -14,18 +14,8 @@ import { FLAG_SPECS } from '../../../src/cli/node-cache-flags.ts';
 import { toCliAction } from '../../../src/cli/options.ts';
 import type { HttpAddress } from '../../../src/http/address.ts';
 import type { PrometheusConfig } from '../../../src/plugins/prometheus/setup.ts';
-import {
-  asYaml,
-  at,
-  DEPLOY,
-  type FillOptions,
-  fillPlaceholders,
-  find,
-  kustomize,
-  type Obj,
-  planServed,
-  yamlDocs,
-} from './render.ts';
+import { at, DEPLOY, find, type Obj, planServed, yamlDocs } from './render.ts';
+import { rendered, VARIANTS, type Variant } from './variants.ts';
 
 const MODELS: Record<string, new (data: never) => { validate(): void }> = {
   'apps/v1/DaemonSet': DaemonSet,
@@ -47,54 +37,6 @@ const pod = (docs: readonly Obj[]): Obj =>
   at(find(docs, 'DaemonSet', 'node-local-dns'), 'spec', 'template', 'spec') as Obj;
 const container = (docs: readonly Obj[]): Obj => at(pod(docs), 'containers', 0) as Obj;
 const args = (docs: readonly Obj[]): string[] => container(docs)['args'] as string[];
-
-interface Variant {
-  dir: string;
-  fill: FillOptions;
-  /** -localip after the sed. */
-  localIps: string;
-  nodeIp: string;
-  health: string;
-  status: string;
-}
-
-const VARIANTS: Variant[] = [
-  {
-    dir: 'base',
-    fill: {},
-    localIps: '169.254.20.10,10.96.0.10',
-    nodeIp: '10.0.0.5',
-    health: '169.254.20.10|8080',
-    status: '127.0.0.1|9254',
-  },
-  {
-    dir: 'overlays/ipvs',
-    fill: { mode: 'ipvs' },
-    localIps: '169.254.20.10',
-    nodeIp: '10.0.0.5',
-    health: '169.254.20.10|8080',
-    status: '127.0.0.1|9254',
-  },
-  {
-    dir: 'overlays/ipv6',
-    fill: { localDns: 'fd00::10', dnsServer: 'fd00:96::a' },
-    localIps: 'fd00::10,fd00:96::a',
-    nodeIp: '2001:db8::5',
-    health: 'fd00::10|8080',
-    status: '::1|9254',
-  },
-  {
-    dir: 'overlays/dual-stack',
-    fill: { localDns6: 'fd00::10' },
-    localIps: '169.254.20.10,fd00::10,10.96.0.10',
-    nodeIp: '10.0.0.5',
-    health: '169.254.20.10|8080',
-    status: '127.0.0.1|9254',
-  },
-];
-
-const rendered = (v: Variant): Obj[] =>
-  yamlDocs(fillPlaceholders(asYaml(kustomize(join(DEPLOY, 'kustomize', v.dir))), v.fill));
 
 describe('deploy/nodelocaldns.yaml (iptables-mode base)', () => {
   const docs = yamlDocs(readFileSync(join(DEPLOY, 'nodelocaldns.yaml'), 'utf8'));
