@@ -64,6 +64,8 @@ class AgentApp implements App {
   readonly #tcpMetrics = new TcpMetrics();
   #instance: Instance | undefined;
   #text: string | undefined;
+  #reloadRunning: Promise<void> | undefined;
+  #reloadQueued: Promise<void> | undefined;
   #servingResolve: () => void = () => {};
   readonly serving: Promise<void>;
   readonly services: AppServices;
@@ -170,8 +172,36 @@ class AgentApp implements App {
     this.#servingResolve();
   }
 
-  async reload(text?: string): Promise<void> {
+  /**
+   * Reloads run one at a time (the reload plugin and the node agent's ConfigMap sync may ask at
+   * once). A request while one runs queues a single follow-up; later requests join it, and it
+   * reads the Corefile (or the newest `text`) only when it starts: the last request wins.
+   */
+  reload(text?: string): Promise<void> {
     if (text !== undefined) this.#text = text;
+    const running = this.#reloadRunning;
+    if (running === undefined) return this.#startReload();
+    this.#reloadQueued ??= running.then(
+      () => this.#startQueuedReload(),
+      () => this.#startQueuedReload(),
+    );
+    return this.#reloadQueued;
+  }
+
+  #startQueuedReload(): Promise<void> {
+    this.#reloadQueued = undefined;
+    return this.#startReload();
+  }
+
+  #startReload(): Promise<void> {
+    const run = this.#reloadOnce().finally(() => {
+      if (this.#reloadRunning === run) this.#reloadRunning = undefined;
+    });
+    this.#reloadRunning = run;
+    return run;
+  }
+
+  async #reloadOnce(): Promise<void> {
     try {
       await this.load(await this.readCorefile());
     } catch (err) {
