@@ -40,7 +40,7 @@ started=$SECONDS
 step() { echo "[$((SECONDS - started))s] $*"; }
 
 missing=()
-for p in mmdebstrap podman; do command -v "$p" >/dev/null || missing+=("$p"); done
+for p in mmdebstrap podman umoci; do command -v "$p" >/dev/null || missing+=("$p"); done
 if ((${#missing[@]})); then
   step "installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
