@@ -5,9 +5,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages: real DNS peers (knot, dig/kdig, unbound as a DNS-over-TLS upstream with
-# openssl for its throwaway certificates), node setup tools for the namespace tests, and Chromium
-# for the status-page test.
-packages=(knot knot-dnsutils bind9-dnsutils iproute2 iptables nftables conntrack chromium unbound openssl)
+# openssl for its throwaway certificates, the dnstap tool as a dnstap collector), node setup tools
+# for the namespace tests, and Chromium for the status-page test.
+packages=(knot knot-dnsutils bind9-dnsutils iproute2 iptables nftables conntrack chromium unbound openssl
+  golang-github-dnstap-golang-dnstap-cli)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -6,6 +6,7 @@
 import type { PluginDefinition } from '../chain/definition.ts';
 import { bind } from './bind/index.ts';
 import { cache } from './cache/index.ts';
+import { dnstap } from './dnstap/index.ts';
 import { errors } from './errors/index.ts';
 import { forward } from './forward/index.ts';
 import { health } from './health/index.ts';
@@ -56,6 +57,7 @@ export const DIRECTIVES = [
 export const PLUGINS: ReadonlyMap<string, AnyDefinition> = inChainOrder([
   bind,
   cache,
+  dnstap,
   errors,
   forward,
   health,
