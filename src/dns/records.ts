@@ -12,7 +12,7 @@ export interface ExpandedRecord {
   readonly section: Section;
   /** Owner name, uncompressed wire form. */
   name: Uint8Array;
-  readonly type: number;
+  type: number;
   readonly class: number;
   ttl: number;
   /** Rdata with any embedded names uncompressed. */

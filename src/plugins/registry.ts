@@ -5,19 +5,25 @@
 
 import type { PluginDefinition } from '../chain/definition.ts';
 import { bind } from './bind/index.ts';
+import { bufsize } from './bufsize/index.ts';
 import { cache } from './cache/index.ts';
+import { debug } from './debug/index.ts';
+import { dns64 } from './dns64/index.ts';
 import { dnstap } from './dnstap/index.ts';
 import { errors } from './errors/index.ts';
 import { forward } from './forward/index.ts';
 import { health } from './health/index.ts';
 import { hosts } from './hosts/index.ts';
+import { loadbalance } from './loadbalance/index.ts';
 import { log } from './log/index.ts';
 import { loop } from './loop/index.ts';
+import { metadata } from './metadata/index.ts';
 import { prometheus } from './prometheus/index.ts';
 import { ready } from './ready/index.ts';
 import { reload } from './reload/index.ts';
 import { rewrite } from './rewrite/index.ts';
 import { template } from './template/index.ts';
+import { whoami } from './whoami/index.ts';
 
 // Method parameters are bivariant, so each plugin's own config type fits `unknown` here; the
 // planner keeps every config next to the definition that parsed it.
@@ -56,19 +62,25 @@ export const DIRECTIVES = [
 
 export const PLUGINS: ReadonlyMap<string, AnyDefinition> = inChainOrder([
   bind,
+  bufsize,
   cache,
+  debug,
+  dns64,
   dnstap,
   errors,
   forward,
   health,
   hosts,
+  loadbalance,
   log,
   loop,
+  metadata,
   prometheus,
   ready,
   reload,
   rewrite,
   template,
+  whoami,
 ]);
 
 /** The definitions by name, in chain order (the planner walks the map in this order). */
