@@ -1,24 +1,13 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { DirectiveReader } from '../../../../src/corefile/model.ts';
-import { parseCorefile } from '../../../../src/corefile/parse.ts';
 import { parseHosts } from '../../../../src/plugins/hosts/setup.ts';
 import { parseHostsText } from '../../../../src/plugins/hosts/table.ts';
+import { parseLine, errorOf as setupError } from '../setup-table.ts';
 
 const block = { zones: ['.'], port: 53 };
-function parse(text: string): ReturnType<typeof parseHosts> {
-  const d = parseCorefile(`.:53 {\n${text}\n}\n`, 'Corefile').blocks[0]?.directives[0];
-  if (d === undefined) throw new Error('no directive');
-  return parseHosts(new DirectiveReader(d), block);
-}
-function errorOf(text: string): string {
-  try {
-    parse(text);
-  } catch (err) {
-    return (err as Error).message;
-  }
-  return 'no error';
-}
+const parse = (text: string) => parseLine(text, (d) => parseHosts(d, block));
+const errorOf = (text: string): string =>
+  setupError(text, (d) => parseHosts(d, block)).replace(/^ERR_COREFILE_\w+ /, '');
 
 it('parses the defaults, file, zones, inline entries and options', () => {
   assert.deepEqual(parse('hosts'), {

@@ -1,25 +1,16 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { DirectiveReader } from '../../../../src/corefile/model.ts';
-import { parseCorefile } from '../../../../src/corefile/parse.ts';
-import { reverseName, rewriteName } from '../../../../src/plugins/rewrite/rules.ts';
+import { type Rule, reverseName, rewriteName } from '../../../../src/plugins/rewrite/rules.ts';
 import { parseRewrite } from '../../../../src/plugins/rewrite/setup.ts';
+import { parseLine, errorOf as setupError } from '../setup-table.ts';
 
-function parse(text: string): ReturnType<typeof parseRewrite>['rules'][number] {
-  const d = parseCorefile(`.:53 {\n${text}\n}\n`, 'Corefile').blocks[0]?.directives[0];
-  if (d === undefined) throw new Error('no directive');
-  const rule = parseRewrite(new DirectiveReader(d)).rules[0];
+function parse(text: string): Rule {
+  const rule = parseLine(text, parseRewrite).rules[0];
   if (rule === undefined) throw new Error('no rule');
   return rule;
 }
-function errorOf(text: string): string {
-  try {
-    parse(text);
-  } catch (err) {
-    return (err as Error).message;
-  }
-  return 'no error';
-}
+const errorOf = (text: string): string =>
+  setupError(text, parseRewrite).replace(/^ERR_COREFILE_\w+ /, '');
 
 it('normalises names as CoreDNS v1.11 does and rewrites by match type', () => {
   const exact = parse('rewrite name Ex.A.test real.b.test');

@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { goRegExp } from '../../../../src/config/go-regexp.ts';
-import { DirectiveReader } from '../../../../src/corefile/model.ts';
-import { parseCorefile } from '../../../../src/corefile/parse.ts';
 import { ExpositionWriter } from '../../../../src/metrics/exposition.ts';
 import {
   compileTemplate,
@@ -10,21 +8,12 @@ import {
 } from '../../../../src/plugins/template/go-template.ts';
 import { TemplateCounters } from '../../../../src/plugins/template/metrics.ts';
 import { parseTemplate } from '../../../../src/plugins/template/setup.ts';
+import { parseLine, errorOf as setupError } from '../setup-table.ts';
 
 const block = { zones: ['cluster.local.'], port: 53 };
-function parse(text: string): ReturnType<typeof parseTemplate> {
-  const d = parseCorefile(`.:53 {\n${text}\n}\n`, 'Corefile').blocks[0]?.directives[0];
-  if (d === undefined) throw new Error('no directive');
-  return parseTemplate(new DirectiveReader(d), block);
-}
-function errorOf(text: string): string {
-  try {
-    parse(text);
-  } catch (err) {
-    return (err as Error).message;
-  }
-  return 'no error';
-}
+const parse = (text: string) => parseLine(text, (d) => parseTemplate(d, block));
+const errorOf = (text: string): string =>
+  setupError(text, (d) => parseTemplate(d, block)).replace(/^ERR_COREFILE_\w+ /, '');
 
 const data: TemplateData = {
   name: 'web.example.org.',
