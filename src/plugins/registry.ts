@@ -18,6 +18,7 @@ import { loadbalance } from './loadbalance/index.ts';
 import { log } from './log/index.ts';
 import { loop } from './loop/index.ts';
 import { metadata } from './metadata/index.ts';
+import { pprof } from './pprof/index.ts';
 import { prometheus } from './prometheus/index.ts';
 import { ready } from './ready/index.ts';
 import { reload } from './reload/index.ts';
@@ -75,6 +76,7 @@ export const PLUGINS: ReadonlyMap<string, AnyDefinition> = inChainOrder([
   log,
   loop,
   metadata,
+  pprof,
   prometheus,
   ready,
   reload,

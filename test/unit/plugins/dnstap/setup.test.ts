@@ -3,16 +3,10 @@
 import assert from 'node:assert/strict';
 import { hostname } from 'node:os';
 import { test } from 'node:test';
-import { CorefileError } from '../../../../src/corefile/errors.ts';
-import { DirectiveReader } from '../../../../src/corefile/model.ts';
-import { parseCorefile } from '../../../../src/corefile/parse.ts';
 import { type DnstapConfig, parseDnstap } from '../../../../src/plugins/dnstap/setup.ts';
+import { assertLineErrors, parseLine } from '../directive-errors.ts';
 
-function parse(body: string): DnstapConfig {
-  const directive = parseCorefile(`. {\n${body}\n}\n`, 'Corefile').blocks[0]?.directives[0];
-  if (directive === undefined) throw new Error('no directive');
-  return parseDnstap(new DirectiveReader(directive));
-}
+const parse = (body: string): DnstapConfig => parseLine(body, parseDnstap);
 
 test('endpoints, full and the options', () => {
   assert.deepEqual(parse('dnstap /tmp/tap.sock'), {
@@ -51,14 +45,5 @@ test('bad lines are errors at their line', () => {
     ['dnstap /a {\nidentity\n}', 3, /identity: wrong argument count/],
     ['dnstap /a {\nextra x\n}', 3, /unknown property 'extra'/],
   ];
-  for (const [body, line, message] of cases)
-    assert.throws(
-      () => parse(body),
-      (err: unknown) =>
-        err instanceof CorefileError &&
-        err.line === line &&
-        message.test(err.message) &&
-        err.message.startsWith(`Corefile:${line} - plugin/dnstap: `),
-      body,
-    );
+  assertLineErrors('dnstap', parseDnstap, cases);
 });

@@ -1,0 +1,98 @@
+// pprof over real HTTP on loopback: the index with event-loop and GC figures, a CPU profile that
+// Chrome DevTools could open, a heap snapshot, the bad-request answers, and a DNS server that
+// keeps answering while a profile is taken.
+
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { RRType } from '../../src/dns/constants.ts';
+import { query } from '../helpers/client.ts';
+import { startAgent } from './agent-harness.ts';
+import { get, httpPort } from './observe-helpers.ts';
+
+const COREFILE = `.:0 {
+  bind 127.0.0.1
+  pprof 127.0.0.1:0
+  hosts {
+    192.0.2.9 prof.example
+  }
+}
+`;
+
+test('/debug/pprof/ reports event-loop delay and GC figures', async (t) => {
+  const agent = await startAgent(t, COREFILE);
+  const port = httpPort(agent.app, '127.0.0.1:0');
+  // Make some garbage so a GC entry is likely; the figures must be there either way.
+  for (let i = 0; i < 20; i++) new Array(100_000).fill(i);
+  const { status, body } = await get(port, '/debug/pprof/');
+  assert.equal(status, 200);
+  const index = JSON.parse(body) as {
+    endpoints: Record<string, string>;
+    eventLoopDelayMs: Record<string, number>;
+    gc: Record<string, { count: number }>;
+    memory: { heapUsed: number };
+  };
+  assert.ok('/debug/pprof/heap' in index.endpoints);
+  for (const key of ['min', 'mean', 'p50', 'p99', 'max'])
+    assert.equal(typeof index.eventLoopDelayMs[key], 'number', key);
+  assert.ok(Object.values(index.eventLoopDelayMs).every((v) => v >= 0));
+  assert.equal(typeof index.gc, 'object');
+  assert.ok(index.memory.heapUsed > 0);
+  assert.equal((await get(port, '/debug/pprof')).status, 200, 'without the trailing slash too');
+});
+
+test('a CPU profile over 1 s while DNS keeps answering', async (t) => {
+  const agent = await startAgent(t, COREFILE);
+  const port = httpPort(agent.app, '127.0.0.1:0');
+  const profiling = get(port, '/debug/pprof/profile?seconds=1', 10_000);
+  const reply = await query({
+    host: '127.0.0.1',
+    port: agent.port,
+    proto: 'udp',
+    name: 'prof.example.',
+    type: RRType.A,
+    timeoutMs: 2000,
+  });
+  assert.deepEqual([...reply.subarray(reply.length - 4)], [192, 0, 2, 9]);
+  const { status, body } = await profiling;
+  assert.equal(status, 200);
+  const profile = JSON.parse(body) as {
+    nodes: { callFrame: { functionName: string } }[];
+    startTime: number;
+    endTime: number;
+    samples: number[];
+  };
+  assert.ok(profile.nodes.length > 0);
+  const spanSeconds = (profile.endTime - profile.startTime) / 1e6; // microseconds
+  assert.ok(spanSeconds >= 0.9 && spanSeconds < 5, `profile spans ${spanSeconds} s`);
+  assert.ok(Array.isArray(profile.samples));
+});
+
+test('bad profile requests get 400, a second concurrent one 409', async (t) => {
+  const agent = await startAgent(t, COREFILE);
+  const port = httpPort(agent.app, '127.0.0.1:0');
+  for (const q of ['seconds=0', 'seconds=abc', 'seconds=100000'])
+    assert.equal((await get(port, `/debug/pprof/profile?${q}`)).status, 400, q);
+  const first = get(port, '/debug/pprof/profile?seconds=1', 10_000);
+  // Wait until the first request is being served: the second one must then be refused.
+  let second = { status: 0, body: '' };
+  for (let i = 0; i < 20 && second.status !== 409; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    second = await get(port, '/debug/pprof/profile?seconds=1', 10_000);
+  }
+  assert.equal(second.status, 409);
+  assert.equal((await first).status, 200);
+});
+
+test('/debug/pprof/heap streams a V8 heap snapshot', async (t) => {
+  const agent = await startAgent(t, COREFILE);
+  const port = httpPort(agent.app, '127.0.0.1:0');
+  const res = await fetch(`http://127.0.0.1:${port}/debug/pprof/heap`, {
+    signal: AbortSignal.timeout(60_000),
+  });
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get('content-disposition') ?? '', /\.heapsnapshot/);
+  // Read it all (bounded by the timeout), check the head of the JSON, do not parse the rest.
+  const body = await res.text();
+  assert.match(body.slice(0, 200), /^\{"snapshot":\{"meta":\{"node_fields":/);
+  assert.ok(body.length > 100_000, `snapshot of ${body.length} bytes`);
+});
