@@ -1,7 +1,7 @@
 // CoreDNS's round_robin (plugin/loadbalance/loadbalance.go): in each section of a NOERROR reply,
 // CNAMEs first, then other records, then the A/AAAA records and then the MX records, each of
-// those two groups shuffled. Replies with fewer than two address or MX records in a section are
-// passed on as they are, without being taken apart.
+// those two groups shuffled. Replies already in that order with at most one address and one MX
+// record per section are passed on as they are, without being taken apart.
 
 import { RRType } from '../../dns/constants.ts';
 import { type MessageLayout, walkMessage } from '../../dns/message.ts';
@@ -28,16 +28,26 @@ export function roundRobin(wire: Buffer, random: Random = defaultRandom): Buffer
   return packMessage(m);
 }
 
+/** CoreDNS's order within a section: CNAME, other records, A/AAAA, MX. */
+function rank(type: number): number {
+  if (type === RRType.CNAME) return 0;
+  if (type === RRType.A || type === RRType.AAAA) return 2;
+  return type === RRType.MX ? 3 : 1;
+}
+
+/** True when some section is out of CoreDNS's order or has two records of a shuffled group. */
 function worthShuffling(layout: MessageLayout): boolean {
-  const counts = new Map<string, number>();
+  let section = -1;
+  let last = 0;
   for (const r of layout.records) {
-    const group =
-      r.type === RRType.A || r.type === RRType.AAAA ? 'a' : r.type === RRType.MX ? 'mx' : '';
-    if (group === '') continue;
-    const key = `${r.section}${group}`;
-    const n = (counts.get(key) ?? 0) + 1;
-    if (n >= 2) return true;
-    counts.set(key, n);
+    const k = rank(r.type);
+    if (r.section !== section) {
+      section = r.section;
+      last = k;
+      continue;
+    }
+    if (k < last || (k === last && k >= 2)) return true;
+    last = k;
   }
   return false;
 }
