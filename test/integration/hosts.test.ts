@@ -36,7 +36,7 @@ it('answers from inline entries and a re-read file, with CoreDNS NODATA/SERVFAIL
 }
 example.net:0 {
   bind 127.0.0.1
-  hosts {
+  hosts ${join(dir, 'absent')} {
     10.9.9.9 known.example.net
     fallthrough
   }
