@@ -26,6 +26,7 @@ import { NftablesBackend } from './nftables.ts';
 import { otherInstanceOn } from './peer.ts';
 import { errorText, Reconciler } from './reconciler.ts';
 import { SetupErrors } from './setup-errors.ts';
+import { enableTcpRequestMigration } from './sysctl.ts';
 import { type AgentOptions, familyOf } from './types.ts';
 
 export const DEFAULT_KUBE_DNS_CONFIG_DIR = '/etc/kube-dns';
@@ -131,6 +132,7 @@ export class NodeAgent {
     // A config error at first start ends here, before anything on the node is touched.
     await this.#sync.start();
     await this.reconciler.ensureInterface();
+    if (this.#o.setupRules || this.#o.setupInterface) await enableTcpRequestMigration(this.#log);
     // Our own rules are adopted as they are (an agent still running beside us needs them), so
     // the backend is chosen and synced first; then rules of the other backends (ours or
     // node-cache's) are removed.
