@@ -24,6 +24,7 @@ import { ready } from './ready/index.ts';
 import { reload } from './reload/index.ts';
 import { rewrite } from './rewrite/index.ts';
 import { template } from './template/index.ts';
+import { trace } from './trace/index.ts';
 import { whoami } from './whoami/index.ts';
 
 // Method parameters are bivariant, so each plugin's own config type fits `unknown` here; the
@@ -82,6 +83,7 @@ export const PLUGINS: ReadonlyMap<string, AnyDefinition> = inChainOrder([
   reload,
   rewrite,
   template,
+  trace,
   whoami,
 ]);
 
