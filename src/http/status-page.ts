@@ -28,11 +28,13 @@ const PAGE = `<!doctype html>
   .empty { color: var(--muted); }
   #spark { width: 100%; height: 60px; }
   .bad { color: var(--bad); }
+  #banner { grid-column: 1 / -1; background: var(--bad); color: #fff; border-radius: 6px; padding: 10px 14px; font-weight: 600; }
 </style>
 </head>
 <body>
 <header><h1>nodelocaldns</h1><span id="at">loading…</span></header>
 <main>
+  <div id="banner" hidden></div>
   <div class="cards">
     <div class="card"><div class="k">Queries / s</div><div class="v" id="qps">–</div></div>
     <div class="card"><div class="k">Cache hit ratio</div><div class="v" id="hit">–</div></div>
@@ -41,6 +43,7 @@ const PAGE = `<!doctype html>
     <div class="card"><div class="k">Latency p50 / p90 / p99</div><div class="v" id="lat">–</div></div>
   </div>
   <section style="grid-column: 1 / -1"><h2>Queries per second, last minute</h2><svg id="spark" viewBox="0 0 600 60" preserveAspectRatio="none"></svg></section>
+  <section><h2>Upstreams</h2><table id="upstreams"></table></section>
   <section><h2>Top names</h2><table id="names"></table></section>
   <section><h2>Top clients</h2><table id="clients"></table></section>
   <section><h2>Names failing through the search list</h2><table id="search"></table></section>
@@ -88,6 +91,24 @@ async function refresh() {
     $("sp").textContent = pct(t.searchPath.share);
     $("lat").textContent = ms(t.latencyMs.p50) + " / " + ms(t.latencyMs.p90) + " / " + ms(t.latencyMs.p99) + " ms";
     spark(t.qpsHistory);
+    const up = t.upstreams || { upstreams: [], allDown: false };
+    const failing = up.upstreams.filter((u) => u.failing).map((u) => u.to);
+    $("banner").hidden = failing.length === 0 && !up.allDown;
+    $("banner").textContent = up.allDown ? "Every upstream of a forward block is down" + (failing.length ? ": " + failing.join(", ") : "")
+      : "Upstream health checks failing: " + failing.join(", ");
+    const ut = $("upstreams");
+    ut.textContent = "";
+    const uh = ut.insertRow();
+    for (const h of ["upstream", "state", "health-check failures"]) { const th = document.createElement("th"); th.textContent = h; uh.appendChild(th); }
+    if (up.upstreams.length === 0) { const td = ut.insertRow().insertCell(); td.colSpan = 3; td.className = "empty"; td.textContent = "no forward upstreams"; }
+    for (const u of up.upstreams) {
+      const row = ut.insertRow();
+      row.insertCell().textContent = u.to;
+      const st = row.insertCell();
+      st.textContent = u.failing ? "failing" : "ok";
+      st.className = u.failing ? "state bad" : "state";
+      const n = row.insertCell(); n.className = "n"; n.textContent = String(u.healthcheckFailures);
+    }
     table($("names"), [["name"], ["type"], ["≈ queries", "n"]], t.topNames.map((n) => [n.name, n.type, n.count]));
     table($("clients"), [["client"], ["≈ queries", "n"]], t.topClients.map((c) => [c.client, c.count]));
     table($("search"), [["meant name"], ["≈ failed tries", "n"]], t.searchPath.topNames.map((n) => [n.name, n.count]));

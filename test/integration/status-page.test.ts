@@ -11,9 +11,10 @@ import { it } from 'node:test';
 import { promisify } from 'node:util';
 import { query } from '../helpers/client.ts';
 import { startFakeUpstream } from '../helpers/fake-upstream.ts';
+import { freePort } from '../helpers/ports.ts';
 import { buildResponse, rr } from '../helpers/rr.ts';
 import { startAgent } from './agent-harness.ts';
-import { get, httpPort } from './observe-helpers.ts';
+import { get, httpPort, until } from './observe-helpers.ts';
 
 const run = promisify(execFile);
 const CHROMIUM = '/usr/bin/chromium';
@@ -83,6 +84,7 @@ it('renders qps, names, clients and search-path misses in headless Chromium', as
   assert.match(dom, /127\.0\.0\.1/);
   assert.match(dom, /<td class="name">api\.example\.com\.<\/td>/, 'search-path table');
   assert.match(dom, /id="nx">\d+\.\d %/);
+  assert.match(dom, /<div id="banner" hidden="">/, 'no banner while every upstream answers');
   const png = join(dir, 'status.png');
   await chromium(dir, [
     `--screenshot=${png}`,
@@ -92,4 +94,47 @@ it('renders qps, names, clients and search-path misses in headless Chromium', as
   assert.ok((await stat(png)).size > 10_000);
   const keep = process.env['NLD_SCREENSHOT'];
   if (keep !== undefined) await copyFile(png, keep);
+});
+
+it('shows a banner and the failing upstream while an upstream is down', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'nld-status-down-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const healthy = await startFakeUpstream((q) =>
+    buildResponse({ query: q.wire, answer: [rr(`${q.qname} 30 IN A 10.0.0.9`)] }),
+  );
+  t.after(() => healthy.stop());
+  // Nothing listens there: queries and health checks to it fail at once (port unreachable).
+  const dead = `127.0.0.1:${await freePort()}`;
+  const agent = await startAgent(
+    t,
+    `cluster.local:0 {\n bind 127.0.0.1\n prometheus 127.0.0.1:0\n forward . ${dead}\n}\n` +
+      `.:0 {\n bind 127.0.0.1\n prometheus 127.0.0.1:0\n forward . ${healthy.address}\n}\n`,
+  );
+  const port = httpPort(agent.app, '127.0.0.1:0');
+  type Report = { upstreams: { upstreams: Array<{ to: string; failing: boolean }> } };
+  const report = async (): Promise<Report> => JSON.parse((await get(port, '/debug/top')).body);
+  await report(); // baseline
+  await query({
+    host: '127.0.0.1',
+    port: agent.port,
+    proto: 'udp',
+    name: 'web.default.svc.cluster.local',
+  });
+  await until(
+    'the dead upstream reported failing',
+    async () => (await report()).upstreams.upstreams.some((u) => u.to === dead && u.failing),
+    10_000,
+  );
+  const healthyState = (await report()).upstreams.upstreams.find((u) => u.to === healthy.address);
+  assert.equal(healthyState?.failing, false, 'the healthy upstream is not marked');
+  const dom = await chromium(dir, ['--dump-dom', `http://127.0.0.1:${port}/`]);
+  // "health checks failing" or, once a query found no healthy upstream, "every upstream ... down"
+  assert.match(
+    dom,
+    new RegExp(
+      `<div id="banner">(Upstream health checks failing|Every upstream of a forward block is down): ${dead}</div>`,
+    ),
+  );
+  assert.match(dom, new RegExp(`<td>${dead}</td><td class="state bad">failing</td>`));
+  assert.match(dom, new RegExp(`<td>${healthy.address}</td><td class="state">ok</td>`));
 });

@@ -5,6 +5,7 @@ import { CONTENT_TYPE } from '../../metrics/exposition.ts';
 import { DnsMetrics } from './dns-metrics.ts';
 import { type PrometheusConfig, parsePrometheus } from './setup.ts';
 import { TopStats } from './top.ts';
+import { UpstreamHealth } from './upstream-health.ts';
 
 interface PrometheusState {
   readonly dns: DnsMetrics;
@@ -34,6 +35,7 @@ export const prometheus: PluginDefinition<PrometheusConfig, PrometheusState> = {
           dns.dropped(server, transport, family, query, rcode);
       },
     });
+    const upstreams = new UpstreamHealth();
     top.start(() => app.hitCounts());
     app.onClose(() => top.stop());
     const status: HttpHandler = (_req, res) => {
@@ -49,7 +51,12 @@ export const prometheus: PluginDefinition<PrometheusConfig, PrometheusState> = {
         top: (_req, res) => {
           res
             .writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' })
-            .end(JSON.stringify(top.report()));
+            .end(
+              JSON.stringify({
+                ...top.report(),
+                upstreams: upstreams.observe(app.renderMetrics()),
+              }),
+            );
         },
         status,
       },
