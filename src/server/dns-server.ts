@@ -2,7 +2,7 @@
 // CoreDNS). It applies the checks that come before any plugin, picks the zone's chain and
 // writes the error reply when the chain returns an error rcode without writing.
 
-import type { QueryObserver } from '../chain/definition.ts';
+import type { QueryObserver, RejectedQueryObserver } from '../chain/definition.ts';
 import type { Handler, Result } from '../chain/handler.ts';
 import { PluginError, rcodeOf } from '../chain/handler.ts';
 import { buildErrorReply } from '../dns/build.ts';
@@ -22,16 +22,8 @@ export interface ZoneRoute {
   readonly tracker: { active: number };
 }
 
-/** Counts packets rejected before the chain (CoreDNS's zone `dropped`). */
-export interface RejectObserver {
-  rejected(
-    server: string,
-    transport: 'udp' | 'tcp',
-    family: 1 | 2,
-    query: ScannedQuery | undefined,
-    rcode: number,
-  ): void;
-}
+/** Counts packets rejected before the chain (CoreDNS's zone `dropped`); plugins register them. */
+export type RejectObserver = RejectedQueryObserver;
 
 export interface ServerStats {
   queries: number;
