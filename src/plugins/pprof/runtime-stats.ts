@@ -54,14 +54,19 @@ export class RuntimeStats {
     const ms = (ns: number): number => Math.round(ns / 1e3) / 1e3;
     return {
       since: new Date(this.#since).toISOString(),
-      eventLoopDelayMs: {
-        min: ms(d.min),
-        mean: ms(d.mean),
-        p50: ms(d.percentile(50)),
-        p99: ms(d.percentile(99)),
-        max: ms(d.max),
-        stddev: ms(d.stddev),
-      },
+      // Before the first sample the histogram's min is a sentinel (2^63); report zeros then.
+      eventLoopDelayMs:
+        d.count === 0
+          ? { samples: 0, min: 0, mean: 0, p50: 0, p99: 0, max: 0, stddev: 0 }
+          : {
+              samples: d.count,
+              min: ms(d.min),
+              mean: ms(d.mean),
+              p50: ms(d.percentile(50)),
+              p99: ms(d.percentile(99)),
+              max: ms(d.max),
+              stddev: ms(d.stddev),
+            },
       gc: Object.fromEntries(
         [...this.#gc].map(([kind, t]) => [
           kind,

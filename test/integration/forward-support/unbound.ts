@@ -45,6 +45,9 @@ function config(dir: string, port: number, o: UnboundOptions): string {
   module-config: "iterator"
   auto-trust-anchor-file: ""
   local-zone: "." static
+  # Belt and braces: no address may be queried, so nothing can leave even by mistake.
+  do-not-query-address: 0.0.0.0/0
+  do-not-query-address: ::/0
   local-zone: "example." static
 ${data}
 remote-control:
