@@ -5,14 +5,18 @@
 
 import assert from 'node:assert/strict';
 import { get } from 'node:http';
-import { it } from 'node:test';
+import { it, type TestContext } from 'node:test';
 import { Instance } from '../../../src/app/instance.ts';
 import { RetainedObjects } from '../../../src/app/retained.ts';
 import type { PluginDefinition } from '../../../src/chain/definition.ts';
 import { planCorefile } from '../../../src/config/plan.ts';
 import { parseCorefile } from '../../../src/corefile/parse.ts';
 import { parseHttpAddress } from '../../../src/http/address.ts';
-import { AppServices } from '../../../src/lifecycle/services.ts';
+import { AppServices, type StagedServices } from '../../../src/lifecycle/services.ts';
+import { ready } from '../../../src/plugins/ready/index.ts';
+import type { Readiness } from '../../../src/plugins/ready/readiness.ts';
+import { reload } from '../../../src/plugins/reload/index.ts';
+import type { ReloadPoller } from '../../../src/plugins/reload/poller.ts';
 import { memoryLogger } from '../../../src/util/log.ts';
 
 interface ProbeState {
@@ -73,10 +77,14 @@ function fetchText(port: number): Promise<string> {
   });
 }
 
-it('runs init once, scopes collectors and routes to the live config, and orders the hooks', async (t) => {
+type AnyDefinition = PluginDefinition<unknown, unknown>;
+type Loaded = { instance: Instance; staged: StagedServices };
+
+/** An AppServices over `plugins` with App.load's steps, and no DNS listener. */
+function harness(t: TestContext, plugins: readonly AnyDefinition[]) {
   const log = memoryLogger();
   const services = new AppServices(
-    [probe as PluginDefinition<unknown, unknown>],
+    plugins,
     {
       serving: Promise.resolve(),
       selfCheck: async () => true,
@@ -92,18 +100,22 @@ it('runs init once, scopes collectors and routes to the live config, and orders 
   // keep the test process alive.
   t.after(() => services.close());
   const retained = new RetainedObjects();
-  const registry = new Map([['probe', probe as PluginDefinition<unknown, unknown>]]);
-  const load = (text: string): { instance: Instance; staged: ReturnType<AppServices['stage']> } => {
+  const registry = new Map(plugins.map((d) => [d.name, d]));
+  const load = (text: string): Loaded => {
     const blocks = planCorefile(parseCorefile(text, 'Corefile'), registry, { defaultPort: 53 });
     const staged = services.stage();
     return { instance: new Instance(blocks, log, retained, staged), staged };
   };
-  const goLive = async (l: ReturnType<typeof load>): Promise<void> => {
+  const goLive = async (l: Loaded): Promise<void> => {
     await l.staged.prepare();
     services.commit(l.staged, l.instance.blocks, l.instance.handlerNames);
     await l.instance.start();
   };
+  return { services, load, goLive };
+}
 
+it('runs init once, scopes collectors and routes to the live config, and orders the hooks', async (t) => {
+  const { services, load, goLive } = harness(t, [probe as AnyDefinition]);
   const a = load('.:53 {\n probe a1\n probe a2\n}\n');
   await goLive(a);
   const state = a.staged.stateOf('probe') as ProbeState;
@@ -139,4 +151,25 @@ it('runs init once, scopes collectors and routes to the live config, and orders 
   await services.close();
   assert.deepEqual(seen.slice(9), ['final b', 'shutdown b1', 'close']);
   assert.equal(state.inits, 1, 'one init for the App');
+});
+
+it('disarms the reload poller and stops /ready when a config without them replaces one with them', async (t) => {
+  const { services, load, goLive } = harness(t, [reload, ready] as AnyDefinition[]);
+  const a = load('.:53 {\n reload 2s 1s\n ready 127.0.0.1:0\n}\n');
+  await goLive(a);
+  const poller = (a.staged.stateOf('reload') as { poller: ReloadPoller }).poller;
+  const readiness = a.staged.stateOf('ready') as Readiness;
+  assert.equal(poller.periodArmed, true);
+  assert.equal(readiness.running, true);
+  const b = load('.:53 {\n ready 127.0.0.1:0\n}\n');
+  await goLive(b);
+  assert.equal(poller.periodArmed, false, 'no reload line: no poller');
+  assert.equal(readiness.running, true, 'ready in both configs: it keeps running');
+  const c = load('.:53 {\n reload 2s 1s\n}\n');
+  await goLive(c);
+  assert.equal(poller.periodArmed, true);
+  assert.equal(readiness.running, false, 'no ready line: no self-queries');
+  await services.beginShutdown();
+  assert.equal(poller.periodArmed, false, 'a final stop disarms first');
+  for (const l of [a, b, c]) await l.instance.stop();
 });
