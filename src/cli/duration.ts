@@ -1,51 +1,10 @@
-// Go `time.ParseDuration` and node-cache's `-syncinterval` quirk.
+// Duration flags: node-cache's `-syncinterval` quirk and plain Go durations, on the project's
+// one Go-duration parser (src/util/duration.ts).
 
+import { parseGoDurationNs, splitGoDuration, UNIT_NS } from '../util/duration.ts';
 import { UsageError } from './flags.ts';
 
-const UNIT_NS: Readonly<Record<string, number>> = {
-  ns: 1,
-  us: 1e3,
-  µs: 1e3,
-  μs: 1e3,
-  ms: 1e6,
-  s: 1e9,
-  m: 60e9,
-  h: 3600e9,
-};
-
-interface DurationPart {
-  readonly value: number;
-  readonly unit: string;
-}
-
-/** Splits `1h2m3.5s` into parts; undefined when the text is not a Go duration. */
-function splitDuration(text: string): DurationPart[] | undefined {
-  const re = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/y;
-  const parts: DurationPart[] = [];
-  let pos = 0;
-  while (pos < text.length) {
-    re.lastIndex = pos;
-    const m = re.exec(text);
-    if (m === null) return undefined;
-    parts.push({ value: Number(m[1]), unit: m[2] ?? '' });
-    pos = re.lastIndex;
-  }
-  return parts.length > 0 ? parts : undefined;
-}
-
-/** Go's ParseDuration in nanoseconds (sign and the bare `0` included); undefined on bad syntax. */
-export function parseGoDurationNs(text: string): number | undefined {
-  let body = text;
-  let sign = 1;
-  if (body.startsWith('-') || body.startsWith('+')) {
-    sign = body.startsWith('-') ? -1 : 1;
-    body = body.slice(1);
-  }
-  if (body === '0') return 0;
-  const parts = splitDuration(body);
-  if (parts === undefined) return undefined;
-  return sign * parts.reduce((sum, p) => sum + p.value * (UNIT_NS[p.unit] ?? 0), 0);
-}
+export { parseGoDurationNs } from '../util/duration.ts';
 
 /**
  * `-syncinterval`: node-cache multiplies the parsed Go duration by one second, so its default
@@ -63,7 +22,7 @@ export function parseSyncIntervalMs(text: string, flag = 'syncinterval'): number
   if (/^\d+(\.\d+)?$/.test(text)) {
     ms = Number(text) * 1000;
   } else {
-    const parts = splitDuration(text);
+    const parts = splitGoDuration(text);
     if (parts === undefined) throw bad();
     ms = parts.reduce(
       (sum, p) =>

@@ -1,15 +1,23 @@
-// Go's time.ParseDuration syntax, which Corefiles use: `500ms`, `5s`, `1m30s`, `1.5h`. A unit is
-// required except for a bare `0`.
+// Go's time.ParseDuration syntax, which Corefiles and node-cache's flags use: `500ms`, `5s`,
+// `1m30s`, `1.5h`. A unit is required except for a bare `0`. The one duration parser of the
+// project: src/cli/duration.ts builds the flag forms (node-cache's -syncinterval quirk) on it.
 
-const UNIT_MS: Record<string, number> = {
-  ns: 1e-6,
-  us: 1e-3,
-  µs: 1e-3,
-  ms: 1,
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
+/** Nanoseconds per unit; µ (micro sign) and μ (Greek mu) both spell microseconds, as in Go. */
+export const UNIT_NS: Readonly<Record<string, number>> = {
+  ns: 1,
+  us: 1e3,
+  µs: 1e3,
+  μs: 1e3,
+  ms: 1e6,
+  s: 1e9,
+  m: 60e9,
+  h: 3600e9,
 };
+
+export interface DurationPart {
+  readonly value: number;
+  readonly unit: string;
+}
 
 export class DurationError extends Error {
   readonly code = 'ERR_BAD_DURATION';
@@ -19,29 +27,44 @@ export class DurationError extends Error {
   }
 }
 
+/** Splits an unsigned `1h2m3.5s` into parts; undefined when it is not a Go duration. */
+export function splitGoDuration(text: string): DurationPart[] | undefined {
+  const re = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/y;
+  const parts: DurationPart[] = [];
+  let pos = 0;
+  while (pos < text.length) {
+    re.lastIndex = pos;
+    const m = re.exec(text);
+    if (m === null) return undefined;
+    parts.push({ value: Number(m[1]), unit: m[2] ?? '' });
+    pos = re.lastIndex;
+  }
+  return parts.length > 0 ? parts : undefined;
+}
+
+/** Go's ParseDuration in nanoseconds (sign and the bare `0` included); undefined on bad syntax. */
+export function parseGoDurationNs(text: string): number | undefined {
+  let body = text;
+  let sign = 1;
+  if (body.startsWith('-') || body.startsWith('+')) {
+    sign = body.startsWith('-') ? -1 : 1;
+    body = body.slice(1);
+  }
+  if (body === '0') return 0;
+  const parts = splitGoDuration(body);
+  if (parts === undefined) return undefined;
+  return sign * parts.reduce((sum, p) => sum + p.value * (UNIT_NS[p.unit] ?? 0), 0);
+}
+
 /** Milliseconds in a Go duration string; throws DurationError. */
 export function parseGoDuration(text: string): number {
-  let rest = text.trim();
-  let sign = 1;
-  if (rest.startsWith('-') || rest.startsWith('+')) {
-    if (rest.startsWith('-')) sign = -1;
-    rest = rest.slice(1);
-  }
-  if (rest === '0') return 0;
-  if (rest === '') throw new DurationError(text, 'empty');
-  let total = 0;
-  const part = /^(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)/;
-  while (rest !== '') {
-    const m = part.exec(rest);
-    if (m === null)
-      throw new DurationError(
-        text,
-        /^[\d.]+$/.test(rest) ? 'missing unit' : 'unknown unit or syntax',
-      );
-    total += Number(m[1]) * (UNIT_MS[m[2] as string] as number);
-    rest = rest.slice(m[0].length);
-  }
-  return sign * total;
+  const trimmed = text.trim();
+  const ns = parseGoDurationNs(trimmed);
+  if (ns !== undefined) return ns / 1e6;
+  const body = trimmed.replace(/^[-+]/, '');
+  const why =
+    body === '' ? 'empty' : /^[\d.]+$/.test(body) ? 'missing unit' : 'unknown unit or syntax';
+  throw new DurationError(text, why);
 }
 
 /** Go's Duration.String() shape for log lines: `30s`, `5m0s`, `1h0m0s`, `500ms`. */
