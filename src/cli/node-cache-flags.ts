@@ -216,6 +216,7 @@ export const FLAG_SPECS: readonly FlagSpec[] = [
     name: 'restart-delay',
     kind: 'string',
     defaultValue: '500ms',
-    usage: 'delay before retrying a server start that failed (a port still taken, a Corefile refused)',
+    usage:
+      'delay before retrying a server start that failed (a port still taken, a Corefile refused)',
   },
 ];

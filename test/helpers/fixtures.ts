@@ -1,5 +1,5 @@
-// Shared read-only fixtures. The shared folder sits next to the repository (`../shared`
-// relative to the repo root, in CI too); archives are unpacked into temp dirs, never committed.
+// Read-only test fixtures kept in the repository (test/fixtures/); archives are unpacked into
+// temp dirs. The CZ.NIC corpus is a copy, so the tests need nothing outside the repository.
 
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -12,8 +12,13 @@ import { gunzipSync } from 'node:zlib';
 const execFileAsync = promisify(execFile);
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../..');
-export const SHARED_DIR = resolve(REPO_ROOT, '../shared');
-export const FUZZ_CORPUS_ARCHIVE = join(SHARED_DIR, 'fixtures', 'dns-fuzzing-packets.tar.gz');
+export const FUZZ_CORPUS_ARCHIVE = join(
+  REPO_ROOT,
+  'test',
+  'fixtures',
+  'dns-fuzzing',
+  'dns-fuzzing-packets.tar.gz',
+);
 
 export interface UnpackedCorpus {
   dir: string;
