@@ -64,4 +64,9 @@ test('the agent answers SERVFAIL during an outage, logs one line per query and n
     agent.lines.some((l) => l.includes('Recovered from panic')),
     false,
   );
+  // Three lines are well within the per-second budget: none left out, and the counter says so.
+  assert.match(
+    agent.app.services.renderMetrics(),
+    /^coredns_nodecache_errors_suppressed_total 0$/m,
+  );
 });

@@ -8,6 +8,7 @@ import { Rcode, typeName } from '../../dns/constants.ts';
 import { readName } from '../../dns/name.ts';
 import { formatGoDuration } from '../../util/duration.ts';
 import type { Logger } from '../../util/log.ts';
+import { LineBudget } from './budget.ts';
 import type { ConsolidateRule, ErrorsConfig } from './setup.ts';
 
 export class ErrorsHandler implements Handler {
@@ -17,15 +18,22 @@ export class ErrorsHandler implements Handler {
   readonly #log: Logger;
   readonly #counts: number[];
   readonly #timers: Array<NodeJS.Timeout | undefined>;
+  readonly #budget: LineBudget;
   readonly #report = (err: unknown, req: Request): never => {
     this.#logError(err, req);
     throw err;
   };
 
-  constructor(next: Handler, config: ErrorsConfig, log: Logger) {
+  constructor(
+    next: Handler,
+    config: ErrorsConfig,
+    log: Logger,
+    budget: LineBudget = new LineBudget({ suppressed: 0 }),
+  ) {
     this.#next = next;
     this.#config = config;
     this.#log = log;
+    this.#budget = budget;
     this.#counts = config.consolidate.map(() => 0);
     this.#timers = config.consolidate.map(() => undefined);
   }
@@ -69,6 +77,7 @@ export class ErrorsHandler implements Handler {
       }
       return;
     }
+    if (!this.#budget.take((line) => this.#log.warning(line))) return;
     const rcode =
       err instanceof PluginError || err instanceof PluginFailure ? err.rcode : Rcode.SERVFAIL;
     let name = '?';
