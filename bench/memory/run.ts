@@ -1,0 +1,188 @@
+// Memory of the whole agent (every process of it), empty and with 10k entries in each of the
+// cluster and `.` caches. Runs the compiled agent (`npm run build`) as the image does, with the
+// image's V8 flags, against knot on loopback; fills both caches with unique names; reads RSS
+// (anonymous and file-backed) of the process tree from /proc and the V8 heap from /metrics.
+// Usage: node bench/memory/run.ts [--entries 10000] [--flags "--max-semi-space-size=2"]
+// Prints a markdown table (bench/README.md, "Memory").
+
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { buildTestQuery } from '../../test/helpers/client.ts';
+import { startKnot } from '../../test/helpers/knot.ts';
+import { freePort } from '../../test/helpers/ports.ts';
+
+const { values } = parseArgs({
+  options: {
+    entries: { type: 'string', default: '10000' },
+    flags: { type: 'string', default: '--max-semi-space-size=2' },
+    env: { type: 'string', default: '' },
+  },
+});
+const ENTRIES = Math.min(Number(values.entries), 200_000);
+const NODE_FLAGS = (values.flags ?? '').split(' ').filter((f) => f !== '');
+const DEADLINE_MS = 120_000;
+
+/** `--env K=V,K2=V2`: environment for the agent (e.g. MALLOC_ARENA_MAX). */
+function extraEnv(): Record<string, string> {
+  const pairs = (values.env ?? '').split(',').filter((p) => p.includes('='));
+  return Object.fromEntries(
+    pairs.map((p) => [p.slice(0, p.indexOf('=')), p.slice(p.indexOf('=') + 1)]),
+  );
+}
+
+const ZONE = (origin: string): string => `$ORIGIN ${origin}.
+@ 3600 IN SOA ns hostmaster 1 7200 1800 86400 60
+@ 3600 IN NS ns
+ns 3600 IN A 192.0.2.53
+* 3600 IN A 192.0.2.1
+`;
+
+interface Usage {
+  rssKiB: number;
+  anonKiB: number;
+  fileKiB: number;
+  processes: number;
+}
+
+/** VmRSS, RssAnon and RssFile summed over `root` and all its descendants. */
+function treeMemory(root: number): Usage {
+  const parent = new Map<number, number>();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      parent.set(Number(d), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // gone
+    }
+  }
+  const tree = [root];
+  for (let i = 0; i < tree.length; i++)
+    for (const [pid, ppid] of parent) if (ppid === tree[i]) tree.push(pid);
+  const usage: Usage = { rssKiB: 0, anonKiB: 0, fileKiB: 0, processes: tree.length };
+  for (const pid of tree) {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kib = (key: string): number =>
+      Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+    usage.rssKiB += kib('VmRSS');
+    usage.anonKiB += kib('RssAnon');
+    usage.fileKiB += kib('RssFile') + kib('RssShmem');
+  }
+  return usage;
+}
+
+async function metric(url: string, name: string): Promise<number> {
+  const text = await (await fetch(url)).text();
+  let sum = 0;
+  for (const line of text.split('\n'))
+    if (line.startsWith(name)) sum += Number(line.split(' ').pop());
+  return sum;
+}
+
+/** Sends `names` as A queries, `window` outstanding at a time; resolves with the answered count. */
+function fill(port: number, names: readonly string[], window = 200): Promise<number> {
+  const socket = createSocket('udp4');
+  let next = 0;
+  let answered = 0;
+  const pending = new Map<number, string>();
+  return new Promise((resolve) => {
+    const timer = setTimeout(finish, DEADLINE_MS);
+    function finish(): void {
+      clearTimeout(timer);
+      socket.close();
+      resolve(answered);
+    }
+    function send(): void {
+      while (pending.size < window && next < names.length) {
+        const id = next % 65536;
+        pending.set(id, names[next] ?? '');
+        socket.send(buildTestQuery({ name: names[next] ?? '', id }), port, '127.0.0.1');
+        next++;
+      }
+      if (pending.size === 0 && next >= names.length) finish();
+    }
+    socket.on('message', (m) => {
+      if (pending.delete(m.readUInt16BE(0))) answered++;
+      send();
+    });
+    send();
+  });
+}
+
+async function main(): Promise<void> {
+  if (!existsSync('dist/cli.js')) throw new Error('run `npm run build` first');
+  const dir = await mkdtemp(join(tmpdir(), 'nld-mem-'));
+  const knot = await startKnot({
+    zones: { 'cluster.local': ZONE('cluster.local'), 'bench.test': ZONE('bench.test') },
+  });
+  let agent: ChildProcess | undefined;
+  try {
+    const port = await freePort();
+    const metricsPort = await freePort();
+    const block = (zone: string, extra: string): string =>
+      `${zone}:${port} {\n    bind 127.0.0.1\n    cache 30 {\n        success ${ENTRIES}\n    }\n    forward . 127.0.0.1:${knot.port}${extra}\n}\n`;
+    const corefile =
+      `${block('cluster.local', ' {\n        force_tcp\n    }')}${block('.', '')}`.replace(
+        `bind 127.0.0.1\n`,
+        `bind 127.0.0.1\n    prometheus 127.0.0.1:${metricsPort}\n`,
+      );
+    await writeFile(join(dir, 'Corefile.base'), corefile);
+    const args = [
+      ...NODE_FLAGS,
+      'dist/cli.js',
+      '-localip',
+      '127.0.0.1',
+      '-conf',
+      join(dir, 'Corefile'),
+      '-basecorefile',
+      join(dir, 'Corefile.base'),
+      '-dns.port',
+      String(port),
+      '-setupinterface=false',
+      '-setupiptables=false',
+      '-metrics-listen-address',
+      `127.0.0.1:${await freePort()}`,
+    ];
+    agent = spawn(process.execPath, args, {
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, ...extraEnv() },
+    });
+    const pid = agent.pid ?? 0;
+    const metrics = `http://127.0.0.1:${metricsPort}/metrics`;
+    for (let i = 0; i < 200; i++) {
+      if ((await fill(port, ['ready.bench.test.'], 1)) === 1) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 3000));
+    const row = async (what: string): Promise<string> => {
+      await settle();
+      const m = treeMemory(pid);
+      const heap = await metric(metrics, 'nodejs_heap_size_used_bytes');
+      const heapTotal = await metric(metrics, 'nodejs_heap_size_total_bytes');
+      const external = await metric(metrics, 'nodejs_external_memory_bytes');
+      const entries = await metric(metrics, 'coredns_cache_entries');
+      const mib = (kib: number): string => (kib / 1024).toFixed(1);
+      return `| ${what} | ${entries} | ${m.processes} | ${mib(m.rssKiB)} | ${mib(m.anonKiB)} | ${mib(m.fileKiB)} | ${(heap / 2 ** 20).toFixed(1)} | ${(heapTotal / 2 ** 20).toFixed(1)} | ${(external / 2 ** 20).toFixed(1)} |`;
+    };
+    const rows = [await row('empty cache (after one query)')];
+    const names = (suffix: string): string[] =>
+      Array.from({ length: ENTRIES }, (_, i) => `n${i}.${suffix}.`);
+    const cluster = await fill(port, names('ns.svc.cluster.local'));
+    const dot = await fill(port, names('bench.test'));
+    rows.push(await row(`${ENTRIES} + ${ENTRIES} entries (${cluster}, ${dot} answered)`));
+    process.stdout.write(
+      `Node ${process.version}, flags: ${NODE_FLAGS.join(' ') || '(none)'}\n\n| state | cache entries | processes | RSS MiB | anon MiB | file MiB | V8 heap used MiB | V8 heap total MiB | external MiB |\n|---|---|---|---|---|---|---|---|---|\n${rows.join('\n')}\n`,
+    );
+  } finally {
+    agent?.kill('SIGKILL');
+    await knot.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
