@@ -102,8 +102,8 @@ describe('deploy/nodelocaldns.yaml (iptables-mode base)', () => {
       type: 'RollingUpdate',
       rollingUpdate: { maxSurge: 1, maxUnavailable: 0 },
     });
-    assert.equal(at(c, 'resources', 'requests', 'memory'), '64Mi');
-    assert.equal(at(c, 'resources', 'limits', 'memory'), '200Mi');
+    assert.equal(at(c, 'resources', 'requests', 'memory'), '128Mi');
+    assert.equal(at(c, 'resources', 'limits', 'memory'), '256Mi');
     assert.ok(
       (pod(docs)['terminationGracePeriodSeconds'] as number) > 25,
       'grace > agent stop bound',
