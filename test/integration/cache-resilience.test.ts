@@ -11,6 +11,7 @@ import { dig } from '../helpers/dig.ts';
 import { startFakeUpstream } from '../helpers/fake-upstream.ts';
 import { buildResponse, rr } from '../helpers/rr.ts';
 import { startAgent } from './agent-harness.ts';
+import { until } from './observe-helpers.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -81,6 +82,50 @@ it('restarts warm from its snapshot without asking the upstream again', async (t
   }
   assert.equal(upstream.count(), names.length, 'no upstream traffic after the warm restart');
   assert.ok(log.lines.some((l) => /loaded 3 entries/.test(l)));
+});
+
+it('hands the cache over in a rolling upgrade: the new agent merges the snapshot the old one writes as it stops', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'nld-handover-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const upstream = await startFakeUpstream((q) =>
+    buildResponse({
+      query: q.wire,
+      ownerCase: 'query',
+      answer: [rr(`${q.qname} 300 IN A 10.96.0.10`)],
+    }),
+  );
+  t.after(() => upstream.stop());
+  const corefile = `cluster.local:0 {\n bind 127.0.0.1\n cache 300 {\n persist ${join(dir, 'cluster.snap')}\n }\n forward . ${upstream.address}\n}\n`;
+  const old = await startApp({ corefileText: corefile, log: memoryLogger() });
+  await old.serving;
+  const oldPort = old.listeners()[0]?.port ?? 0;
+  const log = memoryLogger();
+  const next = await startApp({ corefileText: corefile, log }); // beside the old one
+  t.after(() => next.stop());
+  await next.serving;
+  const port = next.listeners()[0]?.port ?? 0;
+  // the old agent caches a name the new one has never seen, then stops and writes its snapshot
+  await dig(['@127.0.0.1', '-p', String(oldPort), 'old.default.svc.cluster.local']);
+  await old.stop();
+  // kube-dns goes away: only the handed-over entry can answer now
+  await upstream.stop();
+  const answer = async (): Promise<string | undefined> =>
+    (
+      await dig([
+        '@127.0.0.1',
+        '-p',
+        String(port),
+        'old.default.svc.cluster.local',
+        '+tries=1',
+        '+time=1',
+      ])
+    ).answer[0]?.data;
+  await until(
+    "the old agent's entry answered by the new one",
+    async () => (await answer()) === '10.96.0.10',
+    10_000,
+  );
+  assert.ok(log.lines.some((l) => /merged 1 entries handed over/.test(l)));
 });
 
 it('keeps cache entries across a reload that leaves the cache config unchanged', async (t) => {

@@ -1,5 +1,6 @@
 import type { PluginDefinition } from '../../chain/definition.ts';
 import { CacheHandler } from './cache.ts';
+import { watchHandover } from './handover.ts';
 import { CacheCollector, registerCacheMetrics } from './metrics.ts';
 import { loadSnapshot, saveSnapshot } from './persist.ts';
 import { type CacheConfig, parseCache } from './setup.ts';
@@ -21,15 +22,19 @@ export const cache: PluginDefinition<CacheConfig, CacheCollector> = {
   parse: (d, block) => parseCache(d, block),
   setup(config, ctx) {
     const key = `cache|${ctx.block.zones.join(',')}:${ctx.block.port}|${JSON.stringify(config)}`;
+    let stopWatching = (): void => {};
     const store = ctx.retained.acquire(
       key,
       () => {
         const created = new CacheStore(config);
-        if (config.persistPath !== undefined)
+        if (config.persistPath !== undefined) {
           loadSnapshot(created, config, config.persistPath, ctx.log);
+          stopWatching = watchHandover(created, config, config.persistPath, ctx.log);
+        }
         return created;
       },
       async (retired) => {
+        stopWatching();
         if (config.persistPath !== undefined)
           await saveSnapshot(retired, config.persistPath, ctx.log);
       },

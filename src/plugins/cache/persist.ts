@@ -1,5 +1,6 @@
 // Warm restart: the cache written to a file on shutdown and read back at start, so an upgraded
-// or restarted agent does not send a miss storm to kube-dns. The file ends in a SHA-256 of its
+// or restarted agent does not send a miss storm to kube-dns. In a rolling upgrade the old agent
+// writes it after the new one started; the new one merges what it lacks (index.ts). The file ends in a SHA-256 of its
 // contents; a missing, short or corrupt file is logged and ignored. Stored messages are walked
 // again on load, so offsets are never taken on trust.
 
@@ -67,6 +68,57 @@ export function loadSnapshot(
   wallNow = Date.now(),
   now = performance.now(),
 ): number {
+  const read = readSnapshot(config, path, log, wallNow, now);
+  if (read === undefined) return 0;
+  for (const entry of read.entries) store.put(entry);
+  log.info(
+    `loaded ${read.entries.length} entries from ${path} (${read.dropped} expired, snapshot ${Math.round(read.elapsedMs / 1000)}s old)`,
+  );
+  return read.entries.length;
+}
+
+/**
+ * The hand-over of a rolling upgrade: the old agent writes its snapshot when it stops, after this
+ * one started. Adds the entries this store lacks (what it has is newer); a bad file changes
+ * nothing.
+ */
+export function mergeSnapshot(
+  store: CacheStore,
+  config: CacheConfig,
+  path: string,
+  log: Logger,
+  wallNow = Date.now(),
+  now = performance.now(),
+): number {
+  const read = readSnapshot(config, path, log, wallNow, now);
+  if (read === undefined) return 0;
+  let merged = 0;
+  for (const entry of read.entries) {
+    // what this store has is newer, except a cached SERVFAIL, which any answer beats
+    const negative = store.negative.peek(entry.key);
+    const known = negative !== undefined && negative.kind !== EntryKind.SERVFAIL;
+    if (known || store.positive.peek(entry.key) !== undefined) continue;
+    store.put(entry);
+    merged++;
+  }
+  log.info(`merged ${merged} entries handed over in ${path}`);
+  return merged;
+}
+
+interface SnapshotRead {
+  readonly entries: CacheEntry[];
+  readonly dropped: number;
+  readonly elapsedMs: number;
+}
+
+/** Every usable entry of the file, or undefined (logged) when it is missing or bad. */
+function readSnapshot(
+  config: CacheConfig,
+  path: string,
+  log: Logger,
+  wallNow: number,
+  now: number,
+): SnapshotRead | undefined {
   let file: Buffer;
   try {
     file = readFileSync(path);
@@ -74,27 +126,22 @@ export function loadSnapshot(
     log.info(
       `no cache snapshot loaded from ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
     );
-    return 0;
+    return undefined;
   }
   try {
-    return readEntries(file, store, config, wallNow, now, log, path);
+    return readEntries(file, config, wallNow, now);
   } catch (err) {
     log.warning(`ignoring the cache snapshot ${path}: ${(err as Error).message}`);
-    store.positive.clear();
-    store.negative.clear();
-    return 0;
+    return undefined;
   }
 }
 
 function readEntries(
   file: Buffer,
-  store: CacheStore,
   config: CacheConfig,
   wallNow: number,
   now: number,
-  log: Logger,
-  path: string,
-): number {
+): SnapshotRead {
   if (file.length < 17 + DIGEST_LENGTH) throw new Error('file too short');
   const body = file.subarray(0, file.length - DIGEST_LENGTH);
   if (!createHash('sha256').update(body).digest().equals(file.subarray(body.length)))
@@ -104,7 +151,7 @@ function readEntries(
   const elapsedMs = Math.max(0, wallNow - body.readDoubleBE(5));
   const count = body.readUInt32BE(13);
   let pos = 17;
-  let loaded = 0;
+  const entries: CacheEntry[] = [];
   let dropped = 0;
   for (let i = 0; i < count; i++) {
     const keyLength = body.readUInt16BE(pos);
@@ -133,14 +180,10 @@ function readEntries(
     if (layout.opt !== undefined) throw new Error('stored message carries an OPT record');
     const offsets = layout.records.map((r) => r.ttlOffset);
     const storedAt = now + remainingMs - ttl * 1000;
-    store.put(new CacheEntry(key, wire.toString('latin1'), offsets, kind, storedAt, ttl));
-    loaded++;
+    entries.push(new CacheEntry(key, wire.toString('latin1'), offsets, kind, storedAt, ttl));
   }
   if (pos !== body.length) throw new Error('trailing bytes after the last entry');
-  log.info(
-    `loaded ${loaded} entries from ${path} (${dropped} expired, snapshot ${Math.round(elapsedMs / 1000)}s old)`,
-  );
-  return loaded;
+  return { entries, dropped, elapsedMs };
 }
 
 /** The key is the stored question with its name lower-cased, plus at most a DO/CD suffix. */
