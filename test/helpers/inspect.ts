@@ -2,6 +2,7 @@
 // dots, rdata in presentation form), so tests can compare the project's replies with dig's
 // view of a reference server field by field. Built on walkMessage; cold path only.
 
+import { formatIP } from '../../src/dns/address.ts';
 import {
   className,
   Flag,
@@ -177,27 +178,7 @@ function formatTxt(buf: Buffer, pos: number, end: number): string {
   return parts.join(' ');
 }
 
-/** RFC 5952 text form: lower-case hex, the longest run of two or more zero groups as `::`. */
+/** RFC 5952 text form (the agent's own formatter, src/dns/address.ts). */
 export function formatIpv6(bytes: Uint8Array): string {
-  const groups: number[] = [];
-  for (let i = 0; i < 16; i += 2)
-    groups.push(((bytes[i] as number) << 8) | (bytes[i + 1] as number));
-  let bestStart = -1;
-  let bestLen = 1;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLen) {
-      bestStart = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  const hex = groups.map((g) => g.toString(16));
-  if (bestStart < 0) return hex.join(':');
-  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
+  return formatIP(bytes);
 }

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { it } from 'node:test';
+import { it, type TestContext } from 'node:test';
 import { startApp } from '../../src/app.ts';
 import { memoryLogger } from '../../src/util/log.ts';
 import { dig } from '../helpers/dig.ts';
@@ -45,8 +45,9 @@ it('keeps answering cached names with serve_stale while the upstream is down, an
   assert.ok(Date.now() - started < 6000, `SERVFAIL took ${Date.now() - started} ms`);
 });
 
-it('restarts warm from its snapshot without asking the upstream again', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'nld-warm-'));
+/** An upstream answering every name with 10.96.0.10, and a Corefile caching it with `persist`. */
+async function persistedCache(t: TestContext, tag: string) {
+  const dir = await mkdtemp(join(tmpdir(), `nld-${tag}-`));
   t.after(() => rm(dir, { recursive: true, force: true }));
   const upstream = await startFakeUpstream((q) =>
     buildResponse({
@@ -57,6 +58,11 @@ it('restarts warm from its snapshot without asking the upstream again', async (t
   );
   t.after(() => upstream.stop());
   const corefile = `cluster.local:0 {\n bind 127.0.0.1\n cache 300 {\n persist ${join(dir, 'cluster.snap')}\n }\n forward . ${upstream.address}\n}\n`;
+  return { upstream, corefile };
+}
+
+it('restarts warm from its snapshot without asking the upstream again', async (t) => {
+  const { upstream, corefile } = await persistedCache(t, 'warm');
   const names = [
     'a.default.svc.cluster.local',
     'b.default.svc.cluster.local',
@@ -85,17 +91,7 @@ it('restarts warm from its snapshot without asking the upstream again', async (t
 });
 
 it('hands the cache over in a rolling upgrade: the new agent merges the snapshot the old one writes as it stops', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'nld-handover-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  const upstream = await startFakeUpstream((q) =>
-    buildResponse({
-      query: q.wire,
-      ownerCase: 'query',
-      answer: [rr(`${q.qname} 300 IN A 10.96.0.10`)],
-    }),
-  );
-  t.after(() => upstream.stop());
-  const corefile = `cluster.local:0 {\n bind 127.0.0.1\n cache 300 {\n persist ${join(dir, 'cluster.snap')}\n }\n forward . ${upstream.address}\n}\n`;
+  const { upstream, corefile } = await persistedCache(t, 'handover');
   const old = await startApp({ corefileText: corefile, log: memoryLogger() });
   await old.serving;
   const oldPort = old.listeners()[0]?.port ?? 0;

@@ -79,20 +79,7 @@ async function ipvsKubeProxy(t: TestContext, node: NetnsRunner): Promise<void> {
       await node.must('ip', 'addr', 'add', `${ip}/${family === 4 ? 32 : 128}`, 'dev', 'kube-ipvs0');
   }
   await node.must('ip', 'link', 'set', 'kube-ipvs0', 'up');
-  // a stateful rule, as on every real node (conntrack hooks need one to be active)
-  for (const bin of ['iptables', 'ip6tables'])
-    await node.must(
-      bin,
-      '-w',
-      '-A',
-      'INPUT',
-      '-m',
-      'conntrack',
-      '--ctstate',
-      'ESTABLISHED,RELATED',
-      '-j',
-      'ACCEPT',
-    );
+  for (const bin of ['iptables', 'ip6tables']) await statefulRule(node, bin);
   for (const family of [4, 6] as const) {
     const relay = spawn(
       'ip',
@@ -148,20 +135,24 @@ async function iptablesKubeProxy(node: NetnsRunner): Promise<void> {
         }
       }
     }
-    // a stateful rule, as on every real node (conntrack hooks need one to be active)
-    await node.must(
-      bin,
-      '-w',
-      '-A',
-      'INPUT',
-      '-m',
-      'conntrack',
-      '--ctstate',
-      'ESTABLISHED,RELATED',
-      '-j',
-      'ACCEPT',
-    );
+    await statefulRule(node, bin);
   }
+}
+
+/** A stateful rule, as on every real node (conntrack hooks need one to be active). */
+async function statefulRule(node: NetnsRunner, bin: string): Promise<void> {
+  await node.must(
+    bin,
+    '-w',
+    '-A',
+    'INPUT',
+    '-m',
+    'conntrack',
+    '--ctstate',
+    'ESTABLISHED,RELATED',
+    '-j',
+    'ACCEPT',
+  );
 }
 
 async function nftablesKubeProxy(node: NetnsRunner): Promise<void> {

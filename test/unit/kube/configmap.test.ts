@@ -11,7 +11,7 @@ import {
   parseKubeDnsConfig,
   readConfigDir,
 } from '../../../src/kube/configmap.ts';
-import { ConfigSync } from '../../../src/node/config-sync.ts';
+import { ConfigSync, type ConfigSyncOptions } from '../../../src/node/config-sync.ts';
 import { SetupErrors } from '../../../src/node/setup-errors.ts';
 import { PLUGINS } from '../../../src/plugins/registry.ts';
 import { memoryLogger } from '../../../src/util/log.ts';
@@ -76,6 +76,27 @@ function planWithPlugins(corefile: Corefile): void {
   planCorefile(corefile, PLUGINS, { defaultPort: 53 });
 }
 
+/** The sync of the template at DIR/Corefile.base into DIR/Corefile, planned with every plugin. */
+function syncOptions(dir: string, kubeDnsConfigDir: string | undefined): ConfigSyncOptions {
+  return {
+    baseCorefile: join(dir, 'Corefile.base'),
+    corefilePath: join(dir, 'Corefile'),
+    kubeDnsConfigDir,
+    params: {
+      localIps: ['169.254.20.10'],
+      clusterDns: '169.254.100.20',
+      resolvConf: join(dir, 'resolv.conf'),
+      prometheusEndpoint: ':9253',
+      dnsPort: 53,
+    },
+    intervalMs: 60_000,
+    validate: planWithPlugins,
+    errors: new SetupErrors(),
+    log: memoryLogger(),
+    onChange: () => Promise.resolve(),
+  };
+}
+
 describe('config sync', () => {
   it('renders at start, follows template and ConfigMap changes, keeps the last good config on bad input', async (t) => {
     const dir = await mkdtemp(join(tmpdir(), 'nld-sync-'));
@@ -89,20 +110,8 @@ describe('config sync', () => {
     const errors = new SetupErrors();
     const changes: string[] = [];
     const sync = new ConfigSync({
-      baseCorefile: join(dir, 'Corefile.base'),
-      corefilePath: join(dir, 'Corefile'),
-      kubeDnsConfigDir: cm,
-      params: {
-        localIps: ['169.254.20.10'],
-        clusterDns: '169.254.100.20',
-        resolvConf: join(dir, 'resolv.conf'),
-        prometheusEndpoint: ':9253',
-        dnsPort: 53,
-      },
-      intervalMs: 60_000,
-      validate: planWithPlugins,
+      ...syncOptions(dir, cm),
       errors,
-      log: memoryLogger(),
       onChange: (text) => {
         changes.push(text);
         return Promise.resolve();
@@ -149,24 +158,7 @@ describe('config sync', () => {
     await writeFile(join(dir, 'resolv.conf'), 'nameserver 127.0.0.1\n');
     const errors = new SetupErrors();
     const log = memoryLogger();
-    const make = (): ConfigSync =>
-      new ConfigSync({
-        baseCorefile: base,
-        corefilePath: conf,
-        kubeDnsConfigDir: undefined,
-        params: {
-          localIps: ['169.254.20.10'],
-          clusterDns: '169.254.100.20',
-          resolvConf: join(dir, 'resolv.conf'),
-          prometheusEndpoint: ':9253',
-          dnsPort: 53,
-        },
-        intervalMs: 60_000,
-        validate: planWithPlugins,
-        errors,
-        log,
-        onChange: () => Promise.resolve(),
-      });
+    const make = (): ConfigSync => new ConfigSync({ ...syncOptions(dir, undefined), errors, log });
     // parses, but names no plugin: a plan error, with the template's file and line
     const broken = NODE_CACHE_TEST_TEMPLATE.replace('loop', 'no_such_plugin');
     const brokenLine = broken.split('\n').findIndex((l) => l.includes('no_such_plugin')) + 1;
