@@ -9,7 +9,7 @@ import { RetainedObjects } from './app/retained.ts';
 import { planCorefile } from './config/plan.ts';
 import { parseCorefile } from './corefile/parse.ts';
 import { AppServices } from './lifecycle/services.ts';
-import type { SetupErrorType } from './node/types.ts';
+import type { InterceptionState, SetupErrorType } from './node/types.ts';
 import { PLUGINS } from './plugins/registry.ts';
 import { buildProbe } from './server/probe.ts';
 import { DEFAULT_TCP_LIMITS, type TcpLimits, TcpMetrics } from './server/tcp-limits.ts';
@@ -43,6 +43,8 @@ export interface App {
   /** Bound listeners (ports resolved when the Corefile said 0). */
   listeners(): Array<{ host: string; port: number }>;
   setSetupErrors(counts: Readonly<Record<SetupErrorType, number>>): void;
+  /** The node agent's view of the rules and interface (status page, metrics). */
+  setInterception(state: InterceptionState): void;
   readonly setupErrors: Readonly<Record<SetupErrorType, number>>;
   /** Metrics registry, HTTP listeners and the plugins' App-lifetime state (lifecycle/services.ts). */
   readonly services: AppServices;
@@ -69,6 +71,7 @@ class AgentApp implements App {
   #servingResolve: () => void = () => {};
   readonly serving: Promise<void>;
   readonly services: AppServices;
+  #interception: InterceptionState | undefined;
   setupErrors: Record<SetupErrorType, number> = {
     iptables: 0,
     iptables_lock: 0,
@@ -93,6 +96,7 @@ class AgentApp implements App {
         readCorefile: () => this.readCorefile(),
         servers: () => [...this.#sets.values()].map((s) => s.server),
         setupErrors: () => this.setupErrors,
+        interception: () => this.#interception,
         boundPort: (host, port) => this.#sets.get(`${host}|${port}`)?.port,
       },
       this.#log,
@@ -216,6 +220,10 @@ class AgentApp implements App {
 
   setSetupErrors(counts: Readonly<Record<SetupErrorType, number>>): void {
     this.setupErrors = { ...counts };
+  }
+
+  setInterception(state: InterceptionState): void {
+    this.#interception = state;
   }
 
   async selfCheck(timeoutMs = 1000): Promise<boolean> {

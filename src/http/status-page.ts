@@ -43,7 +43,9 @@ const PAGE = `<!doctype html>
     <div class="card"><div class="k">Latency p50 / p90 / p99</div><div class="v" id="lat">–</div></div>
   </div>
   <section style="grid-column: 1 / -1"><h2>Queries per second, last minute</h2><svg id="spark" viewBox="0 0 600 60" preserveAspectRatio="none"></svg></section>
+  <section><h2>Node</h2><table id="node"></table></section>
   <section><h2>Upstreams</h2><table id="upstreams"></table></section>
+  <section><h2>Caches</h2><table id="caches"></table></section>
   <section><h2>Top names</h2><table id="names"></table></section>
   <section><h2>Top clients</h2><table id="clients"></table></section>
   <section><h2>Names failing through the search list</h2><table id="search"></table></section>
@@ -51,8 +53,13 @@ const PAGE = `<!doctype html>
 <script>
 "use strict";
 const $ = (id) => document.getElementById(id);
+const MIN_SAMPLE = 20;
 const pct = (v) => (v === null ? "–" : (v * 100).toFixed(1) + " %");
 const ms = (v) => (v === null ? "–" : v < 1 ? v.toFixed(2) : v.toFixed(1));
+function kv(el, rows) {
+  el.textContent = "";
+  for (const [k, v] of rows) { const row = el.insertRow(); row.insertCell().textContent = k; row.insertCell().textContent = v; }
+}
 function table(el, head, rows) {
   el.textContent = "";
   const tr = el.insertRow();
@@ -86,8 +93,11 @@ async function refresh() {
     $("at").textContent = "updated " + t.at + " · names and clients sampled 1 in " + t.sampleEvery;
     $("at").classList.remove("bad");
     $("qps").textContent = t.qps.toFixed(1);
-    $("hit").textContent = pct(t.hitRatio);
-    $("nx").textContent = pct(t.nxdomainShare);
+    // a share of a handful of queries misleads: say how few there were instead
+    const seen = Math.round(t.qps * t.windowSeconds);
+    const share = (v) => (seen < MIN_SAMPLE && v !== null ? "few queries (" + seen + ")" : pct(v));
+    $("hit").textContent = share(t.hitRatio);
+    $("nx").textContent = share(t.nxdomainShare);
     $("sp").textContent = pct(t.searchPath.share);
     $("lat").textContent = ms(t.latencyMs.p50) + " / " + ms(t.latencyMs.p90) + " / " + ms(t.latencyMs.p99) + " ms";
     spark(t.qpsHistory);
@@ -108,6 +118,21 @@ async function refresh() {
       st.textContent = u.failing ? "failing" : "ok";
       st.className = u.failing ? "state bad" : "state";
       const n = row.insertCell(); n.className = "n"; n.textContent = String(u.healthcheckFailures);
+    }
+    const nd = t.node;
+    if (nd) {
+      const ic = nd.interception;
+      const errs = Object.entries(nd.setupErrors).filter(([, n]) => n > 0).map(([k, n]) => k + " " + n);
+      const rates = nd.rcodesPerSecond;
+      kv($("node"), [
+        ["version", nd.version],
+        ["uptime", nd.uptimeSeconds === null ? "–" : nd.uptimeSeconds + " s"],
+        ["interception", ic === null ? "standalone (no node setup)" : (ic.rules > 0 && ic.addresses > 0 ? "active" : "NOT active") + ": " + ic.rules + " rules (" + (ic.backend || "none") + "), " + ic.addresses + " addresses"],
+        ["setup errors", errs.length === 0 ? "none" : errs.join(", ")],
+        ["config", (nd.configHash === null ? "" : nd.configHash.slice(0, 12) + "… ") + (nd.configAgeSeconds === null ? "" : "loaded " + nd.configAgeSeconds + " s ago")],
+        ["SERVFAIL / REFUSED / NXDOMAIN per s", rates === null ? "–" : rates.SERVFAIL.toFixed(1) + " / " + rates.REFUSED.toFixed(1) + " / " + rates.NXDOMAIN.toFixed(1)],
+      ]);
+      table($("caches"), [["server"], ["zones"], ["success", "n"], ["denial", "n"]], nd.caches.map((c) => [c.server, c.zones, c.success, c.denial]));
     }
     table($("names"), [["name"], ["type"], ["≈ queries", "n"]], t.topNames.map((n) => [n.name, n.type, n.count]));
     table($("clients"), [["client"], ["≈ queries", "n"]], t.topClients.map((c) => [c.client, c.count]));

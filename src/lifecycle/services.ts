@@ -5,6 +5,7 @@
 // that collects what its plugins ask for; the App commits it when the config goes live, or
 // aborts it. Nothing here knows a plugin: the plugins come in as a list of definitions.
 
+import type { InterceptionState } from '../node/types.ts';
 import type { HitCounts, Hook, PluginApp, RejectedQueryObserver } from '../chain/app-scope.ts';
 import type { PluginDefinition } from '../chain/definition.ts';
 import { serverLabel } from '../chain/server-label.ts';
@@ -26,6 +27,7 @@ export interface AppDriver {
   readCorefile(): Promise<{ text: string; file: string }>;
   servers(): ReadonlyArray<{ readonly label: string; readonly stats: { readonly panics: number } }>;
   setupErrors(): Readonly<Record<string, number>>;
+  interception(): InterceptionState | undefined;
   /** The port a DNS listener got for a configured `host`, `port` (port 0 resolved). */
   boundPort(host: string, port: number): number | undefined;
 }
@@ -64,6 +66,7 @@ export class AppServices {
         collectCore(w, this.counters, {
           livePanics: () => driver.servers().reduce((n, s) => n + s.stats.panics, 0),
           setupErrors: () => driver.setupErrors(),
+          interception: () => driver.interception(),
         }),
     });
     for (const definition of plugins)
@@ -135,6 +138,7 @@ export class AppServices {
   ): void {
     this.#live?.replaced();
     this.#live = staged;
+    this.counters.configLoadedAt = Date.now() / 1000;
     this.http.commit(staged.routes);
     staged.goLive();
     this.counters.pluginEnabled = blocks.flatMap((block) =>

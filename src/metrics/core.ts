@@ -3,7 +3,7 @@
 // node-cache's setup errors. Label-less counters are exported at 0 from the start, as CoreDNS's
 // default-registry registration makes them.
 
-import { SETUP_ERROR_TYPES } from '../node/types.ts';
+import { type InterceptionState, SETUP_ERROR_TYPES } from '../node/types.ts';
 import type { ExpositionWriter } from './exposition.ts';
 
 export const BUILD_VERSION = '0.1.0';
@@ -20,12 +20,16 @@ export class CoreCounters {
   /** Panics of DnsServers that were retired by a reload. */
   retiredPanics = 0;
   pluginEnabled: readonly PluginEnabled[] = [];
+  /** Wall-clock seconds when the running config went live. */
+  configLoadedAt = 0;
 }
 
 export interface CoreSources {
   /** Panics counted by the DnsServers now serving. */
   livePanics(): number;
   setupErrors(): Readonly<Record<string, number>>;
+  /** Set by the node agent; undefined when the app runs alone. */
+  interception(): InterceptionState | undefined;
 }
 
 export function collectCore(w: ExpositionWriter, c: CoreCounters, src: CoreSources): void {
@@ -77,4 +81,24 @@ export function collectCore(w: ExpositionWriter, c: CoreCounters, src: CoreSourc
   for (const type of SETUP_ERROR_TYPES) {
     w.sample('coredns_nodecache_setup_errors_total', [['errortype', type]], errors[type] ?? 0);
   }
+  w.family(
+    'nodelocaldns_config_loaded_timestamp_seconds',
+    'When the running Corefile went live (start or reload), in seconds since the epoch.',
+    'gauge',
+  );
+  w.sample('nodelocaldns_config_loaded_timestamp_seconds', [], c.configLoadedAt);
+  const interception = src.interception();
+  if (interception === undefined) return;
+  w.family(
+    'nodelocaldns_interception_rules',
+    'Packet-filter rules that divert DNS to this agent, installed at the last successful sync.',
+    'gauge',
+  );
+  w.sample('nodelocaldns_interception_rules', [['backend', interception.backend]], interception.rules);
+  w.family(
+    'nodelocaldns_interface_addresses',
+    'Local IPs found on the agent interface at the last check.',
+    'gauge',
+  );
+  w.sample('nodelocaldns_interface_addresses', [], interception.addresses.length);
 }

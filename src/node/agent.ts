@@ -79,6 +79,7 @@ export class NodeAgent {
         : undefined,
       errors: this.errors,
       log: this.#log,
+      onStatus: (state) => this.server.setInterception(state),
     });
     const kubeDir =
       options.kubeDnsConfigDir ??

@@ -6,7 +6,7 @@
 
 import { type App, startApp } from '../app.ts';
 import type { Logger } from '../util/log.ts';
-import type { SetupErrorCounts } from './types.ts';
+import type { InterceptionState, SetupErrorCounts } from './types.ts';
 
 export interface ServerEvents {
   /** The server answered a real query on every listener. */
@@ -22,6 +22,7 @@ export class InProcessServer {
   #stopped = false;
   #timer: NodeJS.Timeout | undefined;
   #counts: SetupErrorCounts | undefined;
+  #interception: InterceptionState | undefined;
 
   constructor(corefilePath: string, dnsPort: number, retryMs: number, log: Logger) {
     this.#corefilePath = corefilePath;
@@ -47,6 +48,7 @@ export class InProcessServer {
       }
       this.#app = app;
       if (this.#counts !== undefined) app.setSetupErrors(this.#counts);
+      if (this.#interception !== undefined) app.setInterception(this.#interception);
       await app.serving;
       if (!this.#stopped) events.onServing();
     } catch (e) {
@@ -60,6 +62,11 @@ export class InProcessServer {
 
   async reload(): Promise<void> {
     await this.#app?.reload();
+  }
+
+  setInterception(state: InterceptionState): void {
+    this.#interception = state;
+    this.#app?.setInterception(state);
   }
 
   setSetupErrors(counts: SetupErrorCounts): void {

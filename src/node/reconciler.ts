@@ -6,7 +6,12 @@ import type { Logger } from '../util/log.ts';
 import { type RulesBackend, RulesError } from './backend.ts';
 import { LinkError, type LinkManager } from './link.ts';
 import { buildRules, type FallbackTargets, type NodeRule } from './rules.ts';
-import { familyOf, type IpFamily, type SetupErrorSink } from './types.ts';
+import {
+  familyOf,
+  type InterceptionState,
+  type IpFamily,
+  type SetupErrorSink,
+} from './types.ts';
 
 export interface ReconcilerOptions {
   readonly localIps: readonly string[];
@@ -20,6 +25,8 @@ export interface ReconcilerOptions {
   readonly backend: (() => Promise<RulesBackend>) | undefined;
   readonly errors: SetupErrorSink;
   readonly log: Logger;
+  /** Told after every check of the interface or the rules. */
+  readonly onStatus?: (state: InterceptionState) => void;
 }
 
 export class Reconciler {
@@ -29,6 +36,7 @@ export class Reconciler {
   #backend: RulesBackend | undefined;
   #rulesWanted = false;
   #queue: Promise<unknown> = Promise.resolve();
+  #status: InterceptionState = { backend: '', rules: 0, addresses: [] };
 
   constructor(options: ReconcilerOptions) {
     this.#o = options;
@@ -89,6 +97,11 @@ export class Reconciler {
     });
   }
 
+  #report(change: Partial<InterceptionState>): void {
+    this.#status = { ...this.#status, ...change };
+    this.#o.onStatus?.(this.#status);
+  }
+
   #serial<T>(fn: () => Promise<T>): Promise<T> {
     const next = this.#queue.then(fn, fn);
     this.#queue = next.catch(() => undefined);
@@ -100,6 +113,7 @@ export class Reconciler {
     if (link === undefined) return true;
     try {
       const r = await link.ensure();
+      this.#report({ addresses: link.wanted() });
       if (r.created)
         this.#o.log.info(
           `added interface ${link.options.name} (${link.options.type}) with ${link.wanted().join(', ')}`,
@@ -111,6 +125,7 @@ export class Reconciler {
       }
       return true;
     } catch (e) {
+      this.#report({ addresses: [] });
       const type = e instanceof LinkError ? e.errorType : 'interface_check';
       this.#o.errors.count(type);
       this.#o.log.error(`interface: ${errorText(e)}`);
@@ -123,6 +138,7 @@ export class Reconciler {
     try {
       this.#backend ??= await this.#o.backend();
       const r = await this.#backend.sync(rules, this.families);
+      this.#report({ backend: this.#backend.name, rules: rules.length });
       if (r.added > 0 || r.removed > 0) {
         this.#o.log.info(
           `${this.#backend.name}: ${rules.length === 0 ? 'removed' : 'synced'} rules (+${r.added} -${r.removed})`,

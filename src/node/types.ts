@@ -51,6 +51,16 @@ export interface AgentOptions {
   readonly restartDelayMs: number;
 }
 
+/** Whether the node diverts DNS to the agent, as of the last check (status page, metrics). */
+export interface InterceptionState {
+  /** Rule backend in use ('' before the first sync or with -setupiptables=false). */
+  readonly backend: string;
+  /** Rules installed at the last successful sync. */
+  readonly rules: number;
+  /** Local IPs found on the interface at the last check. */
+  readonly addresses: readonly string[];
+}
+
 /** A counter sink for setup errors (the agent's metrics registry implements it). */
 export interface SetupErrorSink {
   count(type: SetupErrorType): void;

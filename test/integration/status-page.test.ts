@@ -85,6 +85,11 @@ it('renders qps, names, clients and search-path misses in headless Chromium', as
   assert.match(dom, /<td class="name">api\.example\.com\.<\/td>/, 'search-path table');
   assert.match(dom, /id="nx">\d+\.\d %/);
   assert.match(dom, /<div id="banner" hidden="">/, 'no banner while every upstream answers');
+  // the node panel: version, uptime, and that this app runs without the node agent
+  assert.match(dom, /<td>version<\/td><td>0\.1\.0<\/td>/);
+  assert.match(dom, /<td>uptime<\/td><td>\d+ s<\/td>/);
+  assert.match(dom, /<td>interception<\/td><td>standalone \(no node setup\)<\/td>/);
+  assert.match(dom, /<td>config<\/td><td>[^<]*loaded \d+ s ago<\/td>/);
   const png = join(dir, 'status.png');
   await chromium(dir, [
     `--screenshot=${png}`,

@@ -413,6 +413,15 @@ describe('node agent on a simulated node', () => {
       await metrics(),
       /coredns_nodecache_setup_errors_total\{errortype="configmap"\} 1/,
     );
+    // interception as the status page shows it, on the server's own listener
+    const served = (await sim.node.run(['curl', '-sf', 'http://127.0.0.1:9253/metrics'])).stdout;
+    assert.match(
+      served,
+      new RegExp(
+        `nodelocaldns_interception_rules\\{backend="iptables-nft"\\} ${expectedRuleCount([LOCAL_IP[4], KUBE_DNS_CLUSTER_IP[4]], env)}\n`,
+      ),
+    );
+    assert.match(served, /nodelocaldns_interface_addresses 2\n/);
     // the same count on the server's own prometheus listener (`prometheus :9253`)
     await waitFor(
       async () =>

@@ -3,6 +3,7 @@ import type { HttpHandler } from '../../http/pool.ts';
 import { statusPage } from '../../http/status-page.ts';
 import { CONTENT_TYPE } from '../../metrics/exposition.ts';
 import { DnsMetrics } from './dns-metrics.ts';
+import { NodeReport } from './node-report.ts';
 import { type PrometheusConfig, parsePrometheus } from './setup.ts';
 import { TopStats } from './top.ts';
 import { UpstreamHealth } from './upstream-health.ts';
@@ -36,6 +37,7 @@ export const prometheus: PluginDefinition<PrometheusConfig, PrometheusState> = {
       },
     });
     const upstreams = new UpstreamHealth();
+    const node = new NodeReport();
     top.start(() => app.hitCounts());
     app.onClose(() => top.stop());
     const status: HttpHandler = (_req, res) => {
@@ -49,12 +51,14 @@ export const prometheus: PluginDefinition<PrometheusConfig, PrometheusState> = {
           res.writeHead(200, { 'content-type': CONTENT_TYPE }).end(app.renderMetrics());
         },
         top: (_req, res) => {
+          const exposition = app.renderMetrics();
           res
             .writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' })
             .end(
               JSON.stringify({
                 ...top.report(),
-                upstreams: upstreams.observe(app.renderMetrics()),
+                upstreams: upstreams.observe(exposition),
+                node: node.observe(exposition),
               }),
             );
         },
