@@ -1,0 +1,61 @@
+// node-cache 1.26.0 and nodelocaldns with the same plugin Corefile (plugin-corefile.ts) in front
+// of one knot: every case of plugin-cases.ts must answer alike, up to the intended differences
+// (intended.ts, docs/differences.md). Runs only where ../shared/anchors exists (.ci/run).
+
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, it } from 'node:test';
+import type { Knot } from '../test/helpers/knot.ts';
+import { REPO_ROOT } from './anchor.ts';
+import { runCases, unintended } from './ask.ts';
+import { healthStatus, metricNames } from './http.ts';
+import { INTENDED } from './intended.ts';
+import { type Pair, startPair, startUpstreamKnot } from './pair.ts';
+import { PLUGIN_CASES } from './plugin-cases.ts';
+import { pluginCorefile } from './plugin-corefile.ts';
+
+let knot: Knot;
+let pair: Pair;
+
+before(async () => {
+  knot = await startUpstreamKnot();
+  pair = await startPair(pluginCorefile(knot.port));
+});
+
+after(async () => {
+  await pair?.stop();
+  await knot?.stop();
+});
+
+const keysOf = (id: string): readonly string[] => {
+  const row = INTENDED[id];
+  if (row === undefined) throw new Error(`no intended difference ${id}`);
+  return row.keys;
+};
+
+it('answers every plugin case as node-cache does, up to the intended differences', async () => {
+  const outcomes = await runCases(pair, PLUGIN_CASES);
+  assert.equal(outcomes.length, PLUGIN_CASES.length);
+  const left = unintended(PLUGIN_CASES, outcomes, keysOf);
+  assert.deepEqual(left, [], `unintended differences:\n${left.join('\n')}`);
+  // The intended differences do show: the comparison can tell the two apart.
+  const seen = new Set(outcomes.flatMap((o) => o.differences.map((d) => d.key)));
+  assert.ok(seen.has('flag.aa') && seen.has('flag.ra'), 'expected the cache AA/RA differences');
+});
+
+it('both serve health, and nodelocaldns has every coredns_ family node-cache shows', async () => {
+  assert.equal(await healthStatus(pair.reference), 200);
+  assert.equal(await healthStatus(pair.candidate), 200);
+  const [ref, cand] = [await metricNames(pair.reference), await metricNames(pair.candidate)];
+  // Every CoreDNS family node-cache exposes after the cases (go_* and promhttp_* are Go's).
+  const coreFamilies = [...ref].filter((n) => n.startsWith('coredns_'));
+  assert.ok(coreFamilies.length >= 20, `only ${coreFamilies.length} coredns_ families`);
+  const missing = coreFamilies.filter((n) => !cand.has(n));
+  assert.deepEqual(missing, [], 'node-cache metric families nodelocaldns lacks');
+});
+
+it('lists every intended difference in docs/differences.md', async () => {
+  const doc = await readFile(join(REPO_ROOT, 'docs/differences.md'), 'utf8');
+  for (const id of Object.keys(INTENDED)) assert.ok(doc.includes(`\`${id}\``), id);
+});
