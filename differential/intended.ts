@@ -29,4 +29,12 @@ export const INTENDED: Readonly<Record<string, IntendedDifference>> = {
     keys: ['edns.options'],
     why: 'an Extended DNS Error (RFC 8914) in the upstream reply is relayed; CoreDNS v1.11.3 drops it',
   },
+  'edns-own-size': {
+    keys: ['edns.udp'],
+    why: 'replies the agent writes (cache hits, its own errors) advertise its own UDP size, 1232; CoreDNS echoes the client size (0 on BADVERS)',
+  },
+  'cd-copied': {
+    keys: ['flag.cd'],
+    why: 'CD is copied from the query into the reply (RFC 4035 §3.2.2); node-cache 1.26.0 answers with CD=0 through its cache',
+  },
 };

@@ -1,12 +1,23 @@
 // The queries asked of both servers running pluginCorefile, in order: a cache miss is asked
 // again to compare the hit; the first name is asked again at the end to compare TTL decay.
 
+import { buildTestQuery, type QuerySpec } from '../test/helpers/client.ts';
 import { ZONE_DATA } from '../test/helpers/zones.ts';
 import type { Case } from './ask.ts';
 
 const Z = ZONE_DATA;
 /** Every reply from a block with `cache` (intended.ts). */
 const CACHED = ['cache-aa', 'cache-ra'];
+
+/** A query built as usual (ID as ask.ts sends it), then patched byte by byte. */
+function patched(spec: QuerySpec, patch: (wire: Buffer) => void): QuerySpec {
+  const wire = Buffer.from(buildTestQuery({ ...spec, id: 0x4242 }));
+  patch(wire);
+  return { raw: wire };
+}
+/** The OPT record is the last 11 bytes: its UDP size at -8, its version at -5. */
+const withUdpSize = (spec: QuerySpec, size: number): QuerySpec =>
+  patched({ ...spec, edns: true }, (w) => w.writeUInt16BE(size, w.length - 8));
 
 /** whoami answers with the client's source port, which differs between the two sockets. */
 const maskWhoamiPort: NonNullable<Case['mask']> = (r) =>
@@ -26,6 +37,52 @@ export const PLUGIN_CASES: readonly Case[] = [
   {
     title: 'RD clear',
     query: { name: Z.kubernetes, type: 'A', recursionDesired: false },
+    intended: CACHED,
+  },
+  {
+    title: 'mixed-case name (0x20)',
+    query: { name: 'KUBE-dns.Kube-System.svc.Cluster.Local.' },
+    intended: CACHED,
+  },
+  { title: 'ANY', query: { name: Z.kubeDns, type: 'ANY' }, intended: CACHED },
+  { title: 'unknown type', query: { name: Z.kubeDns, type: 'TYPE65' }, intended: CACHED },
+  { title: 'SOA', query: { name: 'cluster.local.', type: 'SOA' }, intended: CACHED },
+  { title: 'NS', query: { name: 'cluster.local.', type: 'NS' }, intended: CACHED },
+  {
+    title: 'EDNS size 4096',
+    query: withUdpSize({ name: Z.many, type: 'A' }, 4096),
+    intended: [...CACHED, 'edns-own-size'],
+  },
+  {
+    title: 'EDNS size 512',
+    query: withUdpSize({ name: Z.many, type: 'A' }, 512),
+    intended: [...CACHED, 'edns-own-size'],
+  },
+  {
+    title: 'CD bit',
+    query: patched({ name: Z.kubernetes, edns: true }, (w) => {
+      w[3] = (w[3] as number) | 0x10;
+    }),
+    intended: [...CACHED, 'cd-copied'],
+  },
+  {
+    title: 'EDNS version 1: BADVERS',
+    query: patched({ name: Z.web, edns: true }, (w) => {
+      w[w.length - 5] = 1;
+    }),
+    intended: ['ra-local-error', 'edns-own-size'],
+  },
+  {
+    title: 'no question: FORMERR',
+    query: patched({ name: Z.web }, (w) => w.writeUInt16BE(0, 4)),
+    intended: ['ra-local-error'],
+  },
+  {
+    title: 'NOTIFY opcode',
+    query: patched({ name: 'cluster.local.', type: 'SOA' }, (w) => {
+      w[2] = 0x20;
+    }),
+    // SOA was asked above: both answer the NOTIFY from the cached SOA.
     intended: CACHED,
   },
   // cache: negative
@@ -66,12 +123,19 @@ export const PLUGIN_CASES: readonly Case[] = [
   { title: 'dns64 synthesis', query: { name: 'ns1.example.test.', type: 'AAAA' } },
   { title: 'dns64 wildcard', query: { name: 'any.example.test.', type: 'AAAA' } },
   { title: 'MX', query: { name: 'example.test.', type: 'MX' } },
+  { title: 'bufsize, EDNS 4096', query: withUdpSize({ name: Z.externalWww, type: 'A' }, 4096) },
+  { title: 'dns64 on NXDOMAIN', query: { name: 'nx.ns1.example.test.', type: 'AAAA' } },
   { title: 'bufsize, no EDNS', query: { name: 'mail.example.test.', type: 'A', edns: false } },
   // hosts (+ template as the fallthrough target)
   { title: 'hosts A', query: { name: 'a.hosts.test.', type: 'A' } },
   { title: 'hosts AAAA', query: { name: 'a.hosts.test.', type: 'AAAA' } },
   { title: 'hosts NODATA', query: { name: 'b.hosts.test.', type: 'AAAA' } },
   { title: 'hosts MX', query: { name: 'a.hosts.test.', type: 'MX' } },
+  { title: 'hosts PTR', query: { name: '10.2.0.192.in-addr.arpa.', type: 'PTR' } },
+  {
+    title: 'hosts PTR TCP',
+    query: { name: '11.2.0.192.in-addr.arpa.', type: 'PTR', proto: 'tcp' },
+  },
   { title: 'hosts fallthrough', query: { name: 'c.hosts.test.', type: 'A' } },
   // template
   { title: 'template A', query: { name: 'web.tmpl.test.', type: 'A' } },
@@ -89,8 +153,10 @@ export const PLUGIN_CASES: readonly Case[] = [
   // rewrite
   { title: 'rewrite exact', query: { name: 'www.rw.test.', type: 'A' } },
   { title: 'rewrite regex answer auto', query: { name: 'web.re.rw.test.', type: 'A' } },
+  { title: 'rewrite exact AAAA', query: { name: 'www.rw.test.', type: 'AAAA' } },
   { title: 'rewrite continue only', query: { name: 'cont.rw.test.', type: 'A' } },
   { title: 'rewrite no match', query: { name: 'other.rw.test.', type: 'A' } },
+  { title: 'template TCP', query: { name: 'web.tmpl.test.', type: 'A', proto: 'tcp' } },
   // whoami
   { title: 'whoami UDP', query: { name: 'x.whoami.test.', type: 'A' }, mask: maskWhoamiPort },
   {

@@ -36,7 +36,7 @@ example.test:${p.dns} {
     forward . ${knot}
     prometheus 127.0.0.1:${p.metrics}
 }
-hosts.test:${p.dns} {
+hosts.test:${p.dns} 2.0.192.in-addr.arpa:${p.dns} {
     bind 127.0.0.1
     hosts {
         192.0.2.10 a.hosts.test
