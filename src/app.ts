@@ -127,6 +127,7 @@ class AgentApp implements App {
           limits: { ...DEFAULT_TCP_LIMITS, ...this.#options.tcpLimits },
           metrics: this.#tcpMetrics,
         });
+        set.server.hold();
         await set.listen();
         created.push(set);
       }
@@ -147,6 +148,7 @@ class AgentApp implements App {
     for (const [key] of retired) this.#sets.delete(key);
     this.services.commit(staged, next.blocks, next.handlerNames);
     await next.start();
+    for (const set of created) set.server.release();
     this.#afterSwap(
       previous,
       retired.map(([, set]) => set),

@@ -5,7 +5,6 @@
 // that collects what its plugins ask for; the App commits it when the config goes live, or
 // aborts it. Nothing here knows a plugin: the plugins come in as a list of definitions.
 
-import type { InterceptionState } from '../node/types.ts';
 import type { HitCounts, Hook, PluginApp, RejectedQueryObserver } from '../chain/app-scope.ts';
 import type { PluginDefinition } from '../chain/definition.ts';
 import { serverLabel } from '../chain/server-label.ts';
@@ -14,6 +13,7 @@ import { HttpPool } from '../http/pool.ts';
 import { CoreCounters, collectCore } from '../metrics/core.ts';
 import { ProcessCollector } from '../metrics/process.ts';
 import { MetricsRegistry } from '../metrics/registry.ts';
+import type { InterceptionState } from '../node/types.ts';
 import type { Logger } from '../util/log.ts';
 import { StagedServices } from './staged.ts';
 

@@ -94,7 +94,11 @@ export function collectCore(w: ExpositionWriter, c: CoreCounters, src: CoreSourc
     'Packet-filter rules that divert DNS to this agent, installed at the last successful sync.',
     'gauge',
   );
-  w.sample('nodelocaldns_interception_rules', [['backend', interception.backend]], interception.rules);
+  w.sample(
+    'nodelocaldns_interception_rules',
+    [['backend', interception.backend]],
+    interception.rules,
+  );
   w.family(
     'nodelocaldns_interface_addresses',
     'Local IPs found on the agent interface at the last check.',

@@ -34,6 +34,9 @@ export interface ServerStats {
 
 const ERROR_RCODES = new Set<number>([Rcode.SERVFAIL, Rcode.REFUSED, Rcode.FORMERR, Rcode.NOTIMP]);
 
+/** Packets kept while a new listener waits for its config to start (hold()). */
+const MAX_HELD = 4096;
+
 export class DnsServer {
   /** `dns://host:port`, the `server` label. */
   readonly label: string;
@@ -43,6 +46,7 @@ export class DnsServer {
   #rejectObserver: RejectObserver | undefined;
   #inFlight = 0;
   #accepting = true;
+  #held: Array<Parameters<DnsServer['handle']>> | undefined;
   #drainWaiters: Array<() => void> = [];
 
   constructor(label: string, zones: ZoneTable<ZoneRoute>, log: Logger) {
@@ -55,6 +59,22 @@ export class DnsServer {
   setZones(zones: ZoneTable<ZoneRoute>, rejectObserver?: RejectObserver): void {
     this.#zones = zones;
     this.#rejectObserver = rejectObserver;
+  }
+
+  /**
+   * Queue packets instead of answering them until release(). A new listener is bound before its
+   * config's plugins have started, and with SO_REUSEPORT the kernel hands it queries the moment
+   * it is bound (a rolling upgrade): they wait here for the started chain.
+   */
+  hold(): void {
+    this.#held ??= [];
+  }
+
+  /** Answers what was held, in order, and every packet from now on. */
+  release(): void {
+    const held = this.#held;
+    this.#held = undefined;
+    for (const args of held ?? []) this.handle(...args);
   }
 
   /** From now on new packets are dropped; queries in flight still get their replies. */
@@ -75,6 +95,12 @@ export class DnsServer {
     send: SendReply,
   ): boolean {
     if (!this.#accepting) return false;
+    if (this.#held !== undefined) {
+      // bound but its config not started yet: keep the packet for release(), bounded
+      if (this.#held.length >= MAX_HELD) return false;
+      this.#held.push([wire, transport, address, port, family, send]);
+      return true;
+    }
     const receivedAt = performance.now();
     const query = scanQuery(wire);
     if (query.verdict !== ScanVerdict.OK) {
