@@ -69,3 +69,23 @@ export function unintended(
   });
   return out;
 }
+
+/**
+ * Intended ids that some case names but no case shows: a stale row in the table, or a
+ * comparison that can no longer tell the two servers apart.
+ */
+export function unobserved(
+  cases: readonly Case[],
+  outcomes: readonly Outcome[],
+  intendedKeys: (id: string) => readonly string[],
+): string[] {
+  const named = new Set(cases.flatMap((c) => c.intended ?? []));
+  const seen = new Set<string>();
+  outcomes.forEach((o, i) => {
+    for (const id of cases[i]?.intended ?? []) {
+      const keys = intendedKeys(id);
+      if (o.differences.some((d) => keys.includes(d.key))) seen.add(id);
+    }
+  });
+  return [...named].filter((id) => !seen.has(id)).sort();
+}

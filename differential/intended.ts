@@ -37,4 +37,12 @@ export const INTENDED: Readonly<Record<string, IntendedDifference>> = {
     keys: ['flag.cd'],
     why: 'CD is copied from the query into the reply (RFC 4035 §3.2.2); node-cache 1.26.0 answers with CD=0 through its cache',
   },
+  'negative-ttl': {
+    keys: ['authority.ttl'],
+    why: 'negative answers live min(SOA TTL, SOA MINIMUM) as RFC 2308 §5 says; CoreDNS takes the SOA record TTL',
+  },
+  'cache-ttl-cap': {
+    keys: ['answer.ttl'],
+    why: 'the configured cache TTL is the cap; CoreDNS never keeps an answer longer than 3600 s',
+  },
 };

@@ -95,6 +95,38 @@ export const PLUGIN_CASES: readonly Case[] = [
     query: { name: Z.kubeDns, type: 'A', qclass: 3 },
     intended: ['cache-qclass-key'],
   },
+  // cache: RFC 2308 TTL, the TTL cap and SERVFAIL, from the scripted upstream
+  {
+    title: 'NXDOMAIN, SOA TTL 30 > MINIMUM 5',
+    query: { name: 'nx.scripted.test.', type: 'A' },
+    intended: [...CACHED, 'negative-ttl'],
+  },
+  {
+    title: 'NXDOMAIN hit, SOA TTL 30 > MINIMUM 5',
+    query: { name: 'nx.scripted.test.', type: 'A' },
+    intended: [...CACHED, 'negative-ttl'],
+  },
+  {
+    title: 'NODATA, SOA TTL 30 > MINIMUM 5',
+    query: { name: 'nodata.scripted.test.', type: 'AAAA' },
+    intended: [...CACHED, 'negative-ttl'],
+  },
+  {
+    title: 'TTL 5000 under cache 7200',
+    query: { name: 'long.scripted.test.', type: 'A' },
+    intended: [...CACHED, 'cache-ttl-cap'],
+  },
+  {
+    title: 'TTL 5000 under cache 7200, hit',
+    query: { name: 'long.scripted.test.', type: 'A' },
+    intended: [...CACHED, 'cache-ttl-cap'],
+  },
+  { title: 'SERVFAIL', query: { name: 'broken.scripted.test.', type: 'A' }, intended: CACHED },
+  {
+    title: 'SERVFAIL again',
+    query: { name: 'broken.scripted.test.', type: 'A' },
+    intended: CACHED,
+  },
   // loadbalance: 24 A records, set equality
   { title: 'loadbalance miss', query: { name: Z.many, type: 'A' }, intended: CACHED },
   { title: 'loadbalance hit', query: { name: Z.many, type: 'A' }, intended: CACHED },

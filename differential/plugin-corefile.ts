@@ -3,7 +3,7 @@
 
 import type { Ports } from './pair.ts';
 
-export function pluginCorefile(knotPort: number): (p: Ports) => string {
+export function pluginCorefile(knotPort: number, scriptedPort: number): (p: Ports) => string {
   const knot = `127.0.0.1:${knotPort}`;
   return (p) => `cluster.local:${p.dns} {
     errors
@@ -68,6 +68,11 @@ rw.test:${p.dns} {
     rewrite name regex (.+)[.]re[.]rw[.]test {1}.default.svc.cluster.local answer auto
     rewrite continue name exact cont.rw.test www.example.test
     forward . ${knot}
+}
+scripted.test:${p.dns} {
+    bind 127.0.0.1
+    cache 7200
+    forward . 127.0.0.1:${scriptedPort}
 }
 whoami.test:${p.dns} {
     bind 127.0.0.1

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, it } from 'node:test';
 import { type Knot, ZONE_DATA } from '../test/helpers/knot.ts';
 import { REPO_ROOT } from './anchor.ts';
-import { type Case, runCases, unintended } from './ask.ts';
+import { type Case, runCases, unintended, unobserved } from './ask.ts';
 import { healthStatus } from './http.ts';
 import { INTENDED } from './intended.ts';
 import { type Pair, type Ports, startPair, startUpstreamKnot } from './pair.ts';
@@ -78,6 +78,10 @@ it('answers the sample Corefile as node-cache does, up to the intended differenc
   const outcomes = await runCases(pair, CASES);
   const left = unintended(CASES, outcomes, (id) => INTENDED[id]?.keys ?? []);
   assert.deepEqual(left, [], `unintended differences:\n${left.join('\n')}`);
+  assert.deepEqual(
+    unobserved(CASES, outcomes, (id) => INTENDED[id]?.keys ?? []),
+    [],
+  );
   assert.equal(await healthStatus(pair.reference), 200);
   assert.equal(await healthStatus(pair.candidate), 200);
 });
