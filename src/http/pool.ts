@@ -3,8 +3,9 @@
 // routes it wants, binds only new addresses, then swaps routes in; an address no config wants any
 // more is closed. Nothing is rebound for an address that stays.
 
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Logger } from '../util/log.ts';
+import { createServer } from '../util/node-http.ts';
 import type { HttpAddress } from './address.ts';
 
 export type HttpHandler = (req: IncomingMessage, res: ServerResponse) => void;

@@ -2,21 +2,21 @@
 // serving coredns_nodecache_setup_errors_total. A bad address is logged and the listener skipped,
 // as node-cache does.
 
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { parseHttpAddress } from '../http/address.ts';
 import type { Logger } from '../util/log.ts';
+import { createServer } from '../util/node-http.ts';
 import type { SetupErrors } from './setup-errors.ts';
 
 /** `host:port`, `[v6]:port` or `:port` → listen arguments; undefined when unusable. */
 export function parseListenAddress(
   text: string,
 ): { host: string | undefined; port: number } | undefined {
-  const m = /^(?:\[([^\]]*)\]|([^:[\]]*)):(\d{1,5})$/.exec(text);
-  if (m === null) return undefined;
-  const port = Number(m[3]);
-  if (port > 65535) return undefined;
-  const host = m[1] ?? m[2] ?? '';
-  return { host: host === '' ? undefined : host, port };
+  // one grammar for every HTTP listen address (src/http/address.ts)
+  const parsed = parseHttpAddress(text);
+  if (typeof parsed === 'string') return undefined;
+  return { host: parsed.host === '' ? undefined : parsed.host, port: parsed.port };
 }
 
 export interface MetricsListener {

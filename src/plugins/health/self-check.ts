@@ -1,10 +1,10 @@
 // CoreDNS's health self-fetch: every second GET the own /health (3 s timeout), record the time in
 // coredns_health_request_duration_seconds and count failures.
 
-import { get } from 'node:http';
 import type { ExpositionWriter } from '../../metrics/exposition.ts';
 import { Histogram, SLIM_TIME_BUCKETS } from '../../metrics/histogram.ts';
 import type { Logger } from '../../util/log.ts';
+import { get } from '../../util/node-http.ts';
 
 const PERIOD_MS = 1000;
 const TIMEOUT_MS = 3000;
