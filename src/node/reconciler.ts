@@ -6,12 +6,7 @@ import type { Logger } from '../util/log.ts';
 import { type RulesBackend, RulesError } from './backend.ts';
 import { LinkError, type LinkManager } from './link.ts';
 import { buildRules, type FallbackTargets, type NodeRule } from './rules.ts';
-import {
-  familyOf,
-  type InterceptionState,
-  type IpFamily,
-  type SetupErrorSink,
-} from './types.ts';
+import { familyOf, type InterceptionState, type IpFamily, type SetupErrorSink } from './types.ts';
 
 export interface ReconcilerOptions {
   readonly localIps: readonly string[];

@@ -92,7 +92,7 @@ function harness(t: TestContext, plugins: readonly AnyDefinition[]) {
       readCorefile: async () => ({ text: '', file: 'Corefile' }),
       servers: () => [],
       setupErrors: () => ({}),
-    interception: () => undefined,
+      interception: () => undefined,
       boundPort: () => undefined,
     },
     log,
