@@ -2,7 +2,9 @@
 // cluster and `.` caches. Runs the compiled agent (`npm run build`) as the image does, with the
 // image's V8 flags, against knot on loopback; fills both caches with unique names; reads RSS
 // (anonymous and file-backed) of the process tree from /proc and the V8 heap from /metrics.
-// Usage: node bench/memory/run.ts [--entries 10000] [--flags "--max-semi-space-size=2"]
+// Usage: node bench/memory/run.ts [--entries 10000] [--flags="--max-semi-space-size=2"] [--settle 3]
+//        [--heap-snapshots DIR] (writes a V8 heap snapshot of the agent after each phase, via
+//        SIGUSR2 — SIGUSR1 is the agent's reload signal; summarise with heap-summary.ts)
 // Prints a markdown table (bench/README.md, "Memory").
 
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -21,11 +23,21 @@ const { values } = parseArgs({
     entries: { type: 'string', default: '10000' },
     flags: { type: 'string', default: '--max-semi-space-size=2' },
     env: { type: 'string', default: '' },
+    'heap-snapshots': { type: 'string' },
+    settle: { type: 'string', default: '3' },
   },
 });
 const ENTRIES = Math.min(Number(values.entries), 200_000);
-const NODE_FLAGS = (values.flags ?? '').split(' ').filter((f) => f !== '');
+const SNAPSHOT_DIR = values['heap-snapshots'];
+const NODE_FLAGS = [
+  ...(values.flags ?? '').split(' ').filter((f) => f !== ''),
+  ...(SNAPSHOT_DIR === undefined
+    ? []
+    : ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${SNAPSHOT_DIR}`]),
+];
 const DEADLINE_MS = 120_000;
+/** Seconds to wait after each phase before reading (`--settle`). */
+const SETTLE_MS = Math.min(Number(values.settle), 600) * 1000;
 
 /** `--env K=V,K2=V2`: environment for the agent (e.g. MALLOC_ARENA_MAX). */
 function extraEnv(): Record<string, string> {
@@ -114,6 +126,23 @@ function fill(port: number, names: readonly string[], window = 200): Promise<num
   });
 }
 
+/** Signals the agent to write a heap snapshot and waits (bounded) until the file is complete. */
+async function heapSnapshot(pid: number, dir: string, metrics: string): Promise<void> {
+  const before = new Set(readdirSync(dir));
+  process.kill(pid, 'SIGUSR2');
+  for (let i = 0; i < 600; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    const added = readdirSync(dir).filter((f) => !before.has(f) && f.endsWith('.heapsnapshot'));
+    const file = added[0];
+    if (file === undefined) continue;
+    // V8 writes the snapshot synchronously on the main thread: metrics answer once it is done.
+    await metric(metrics, 'process_');
+    process.stderr.write(`heap snapshot: ${join(dir, file)}\n`);
+    return;
+  }
+  throw new Error('no heap snapshot written');
+}
+
 async function main(): Promise<void> {
   if (!existsSync('dist/cli.js')) throw new Error('run `npm run build` first');
   const dir = await mkdtemp(join(tmpdir(), 'nld-mem-'));
@@ -158,7 +187,7 @@ async function main(): Promise<void> {
       if ((await fill(port, ['ready.bench.test.'], 1)) === 1) break;
       await new Promise((r) => setTimeout(r, 100));
     }
-    const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 3000));
+    const settle = (): Promise<void> => new Promise((r) => setTimeout(r, SETTLE_MS));
     const row = async (what: string): Promise<string> => {
       await settle();
       const m = treeMemory(pid);
@@ -166,6 +195,8 @@ async function main(): Promise<void> {
       const heapTotal = await metric(metrics, 'nodejs_heap_size_total_bytes');
       const external = await metric(metrics, 'nodejs_external_memory_bytes');
       const entries = await metric(metrics, 'coredns_cache_entries');
+      // After the readings: writing a snapshot grows the process.
+      if (SNAPSHOT_DIR !== undefined) await heapSnapshot(pid, SNAPSHOT_DIR, metrics);
       const mib = (kib: number): string => (kib / 1024).toFixed(1);
       return `| ${what} | ${entries} | ${m.processes} | ${mib(m.rssKiB)} | ${mib(m.anonKiB)} | ${mib(m.fileKiB)} | ${(heap / 2 ** 20).toFixed(1)} | ${(heapTotal / 2 ** 20).toFixed(1)} | ${(external / 2 ** 20).toFixed(1)} |`;
     };
