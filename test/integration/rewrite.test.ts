@@ -116,3 +116,29 @@ it('rewrites queries and reverses replies as CoreDNS v1.11 does', async (t) => {
   const exactQuery = upstream.queries.find((q) => q.qname === 'real.b.test.');
   assert.equal(exactQuery?.hasEdns, false);
 });
+
+it('reverses only the rdata names CoreDNS v1.11 does: a SOA MNAME, not its RNAME or a PTR', async (t) => {
+  const soa = 'b.test. 30 IN SOA ns1.b.test. hostmaster.b.test. 1 7200 900 86400 5';
+  const upstream = await startFakeUpstream((q) =>
+    q.qtype === 12
+      ? buildResponse({ query: q.wire, answer: [rr(`${q.qname} 30 IN PTR host.b.test.`)] })
+      : buildResponse({ query: q.wire, authority: [rr(soa)] }),
+  );
+  t.after(() => upstream.stop());
+  const agent = await startAgent(
+    t,
+    `.:0 {
+  bind 127.0.0.1
+  rewrite name suffix .s.test .b.test answer auto
+  forward . ${upstream.address}
+}
+`,
+  );
+  const nodata = await ask(agent.port, 'x.s.test', 'AAAA');
+  assert.deepEqual(
+    nodata.authority.map((r) => r.data),
+    ['ns1.s.test. hostmaster.b.test. 1 7200 900 86400 5'],
+  );
+  const ptr = await ask(agent.port, 'p.s.test', 'PTR');
+  assert.deepEqual(view(ptr), ['p.s.test. 30 PTR host.b.test.']);
+});

@@ -20,6 +20,19 @@ export interface ReplyRules {
   ttl: readonly [number, number] | undefined;
 }
 
+/**
+ * Types whose rdata name CoreDNS's reverter rewrites (getRecordValueForRewrite): one name each,
+ * so a SOA's MNAME but not its RNAME, and never a PTR target. Found by the differential suite.
+ */
+const VALUE_TYPES: ReadonlySet<number> = new Set([
+  RRType.NS,
+  RRType.CNAME,
+  39, // DNAME
+  RRType.MX,
+  RRType.SRV,
+  RRType.SOA,
+]);
+
 export function revertReply(wire: Buffer, query: ScannedQuery, rules: ReplyRules): Buffer {
   try {
     const m = expandMessage(wire);
@@ -33,8 +46,9 @@ export function revertReply(wire: Buffer, query: ScannedQuery, rules: ReplyRules
       if (r.type === RRType.OPT) continue;
       r.name = renamed(r.name, rules, 'name');
       const inside = rdataNames(r);
-      if (inside.names.length > 0)
-        inside.replace(inside.names.map((n) => renamed(n, rules, 'value')));
+      const [value, ...rest] = inside.names;
+      if (value !== undefined && VALUE_TYPES.has(r.type))
+        inside.replace([renamed(value, rules, 'value'), ...rest]);
       if (rules.ttl !== undefined) r.ttl = Math.min(Math.max(r.ttl, rules.ttl[0]), rules.ttl[1]);
     }
     return packMessage(m);
