@@ -45,4 +45,8 @@ export const INTENDED: Readonly<Record<string, IntendedDifference>> = {
     keys: ['answer.ttl'],
     why: 'the configured cache TTL is the cap; CoreDNS never keeps an answer longer than 3600 s',
   },
+  'rewrite-question': {
+    keys: ['question'],
+    why: "the client's question is always restored; CoreDNS v1.11 leaves the rewritten one after continue-only rules",
+  },
 };

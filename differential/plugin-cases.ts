@@ -187,6 +187,14 @@ export const PLUGIN_CASES: readonly Case[] = [
   { title: 'rewrite regex answer auto', query: { name: 'web.re.rw.test.', type: 'A' } },
   { title: 'rewrite exact AAAA', query: { name: 'www.rw.test.', type: 'AAAA' } },
   { title: 'rewrite continue only', query: { name: 'cont.rw.test.', type: 'A' } },
+  {
+    title: 'rewrite continue suffix, no response rule',
+    query: { name: 'www.sfx.rw.test.', type: 'A' },
+    intended: ['rewrite-question'],
+  },
+  { title: 'rewrite answer auto: A', query: { name: 'www.rwa.test.', type: 'A' } },
+  { title: 'rewrite answer auto: SOA in NODATA', query: { name: 'ns1.rwa.test.', type: 'AAAA' } },
+  { title: 'rewrite answer auto: MX', query: { name: 'mx.rwa.test.', type: 'MX' } },
   { title: 'rewrite no match', query: { name: 'other.rw.test.', type: 'A' } },
   { title: 'template TCP', query: { name: 'web.tmpl.test.', type: 'A', proto: 'tcp' } },
   // whoami

@@ -67,12 +67,18 @@ rw.test:${p.dns} {
     rewrite name exact www.rw.test www.example.test
     rewrite name regex (.+)[.]re[.]rw[.]test {1}.default.svc.cluster.local answer auto
     rewrite continue name exact cont.rw.test www.example.test
+    rewrite continue name suffix .sfx.rw.test .example.test
     forward . ${knot}
 }
 scripted.test:${p.dns} {
     bind 127.0.0.1
     cache 7200
     forward . 127.0.0.1:${scriptedPort}
+}
+rwa.test:${p.dns} {
+    bind 127.0.0.1
+    rewrite name suffix .rwa.test .example.test answer auto
+    forward . ${knot}
 }
 whoami.test:${p.dns} {
     bind 127.0.0.1
