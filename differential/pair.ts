@@ -104,3 +104,9 @@ export function startUpstreamKnot(): Promise<Knot> {
     },
   });
 }
+
+/** The tail of both servers' logs, for a failure message. */
+export function serverLogs(pair: Pair): string {
+  const tail = (side: Side): string => `--- ${side.name} log:\n${side.log().slice(-3000)}`;
+  return `${tail(pair.reference)}\n${tail(pair.candidate)}`;
+}

@@ -12,7 +12,7 @@ import { REPO_ROOT } from './anchor.ts';
 import { runCases, unintended, unobserved } from './ask.ts';
 import { healthStatus, metricNames } from './http.ts';
 import { INTENDED } from './intended.ts';
-import { type Pair, startPair, startUpstreamKnot } from './pair.ts';
+import { type Pair, serverLogs, startPair, startUpstreamKnot } from './pair.ts';
 import { PLUGIN_CASES } from './plugin-cases.ts';
 import { pluginCorefile } from './plugin-corefile.ts';
 import { startScriptedUpstream } from './scripted-upstream.ts';
@@ -43,7 +43,7 @@ it('answers every plugin case as node-cache does, up to the intended differences
   const outcomes = await runCases(pair, PLUGIN_CASES);
   assert.equal(outcomes.length, PLUGIN_CASES.length);
   const left = unintended(PLUGIN_CASES, outcomes, keysOf);
-  assert.deepEqual(left, [], `unintended differences:\n${left.join('\n')}`);
+  assert.deepEqual(left, [], `unintended differences:\n${left.join('\n')}\n${serverLogs(pair)}`);
   // Every intended difference a case names does show somewhere: no stale rows.
   assert.deepEqual(unobserved(PLUGIN_CASES, outcomes, keysOf), []);
 });

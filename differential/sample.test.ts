@@ -12,7 +12,7 @@ import { REPO_ROOT } from './anchor.ts';
 import { type Case, runCases, unintended, unobserved } from './ask.ts';
 import { healthStatus } from './http.ts';
 import { INTENDED } from './intended.ts';
-import { type Pair, type Ports, startPair, startUpstreamKnot } from './pair.ts';
+import { type Pair, type Ports, serverLogs, startPair, startUpstreamKnot } from './pair.ts';
 
 const Z = ZONE_DATA;
 const CACHED = ['cache-aa', 'cache-ra'];
@@ -77,7 +77,7 @@ after(async () => {
 it('answers the sample Corefile as node-cache does, up to the intended differences', async () => {
   const outcomes = await runCases(pair, CASES);
   const left = unintended(CASES, outcomes, (id) => INTENDED[id]?.keys ?? []);
-  assert.deepEqual(left, [], `unintended differences:\n${left.join('\n')}`);
+  assert.deepEqual(left, [], `unintended differences:\n${left.join('\n')}\n${serverLogs(pair)}`);
   assert.deepEqual(
     unobserved(CASES, outcomes, (id) => INTENDED[id]?.keys ?? []),
     [],
