@@ -1,6 +1,7 @@
 // Asks both servers the same query, reference first, and compares the replies.
 
 import { type Proto, type QuerySpec, query } from '../test/helpers/client.ts';
+import { inspect } from '../test/helpers/inspect.ts';
 import { compareReplies, type Difference, formatDifferences, type RecordMask } from './compare.ts';
 import type { Pair, Side } from './pair.ts';
 
@@ -11,6 +12,11 @@ export interface Case {
   /** Ids of intended differences (intended.ts) this case may show. */
   intended?: readonly string[];
   mask?: RecordMask;
+  /**
+   * What node-cache's reply must look like, so a case cannot pass by both servers failing
+   * alike: matched against `STATUS name TYPE data | ...` (answer section), or `no reply`.
+   */
+  expect?: RegExp;
 }
 
 export interface Outcome {
@@ -34,6 +40,12 @@ async function ask(side: Side, c: Case): Promise<Buffer | Error> {
   }
 }
 
+function summary(reply: Buffer | Error): string {
+  if (reply instanceof Error) return 'no reply';
+  const m = inspect(reply);
+  return [m.status, ...m.answer.map((r) => `${r.name} ${r.type} ${r.data}`)].join(' | ');
+}
+
 /** Runs the cases in order on both sides; a query neither side answers compares equal. */
 export async function runCases(pair: Pair, cases: readonly Case[]): Promise<Outcome[]> {
   const outcomes: Outcome[] = [];
@@ -49,6 +61,10 @@ export async function runCases(pair: Pair, cases: readonly Case[]): Promise<Outc
           : [{ key: 'reply', reference: text(ref), candidate: text(cand) }];
     } else {
       differences = compareReplies(ref, cand, c.mask);
+    }
+    const seen = summary(ref);
+    if (c.expect !== undefined && !c.expect.test(seen)) {
+      differences.push({ key: 'expect', reference: seen, candidate: `(wanted ${c.expect})` });
     }
     outcomes.push({ title: c.title, differences });
   }

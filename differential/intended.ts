@@ -27,7 +27,7 @@ export const INTENDED: Readonly<Record<string, IntendedDifference>> = {
   },
   'upstream-ede': {
     keys: ['edns.options'],
-    why: 'an Extended DNS Error (RFC 8914) in the upstream reply is relayed; CoreDNS v1.11.3 drops it',
+    why: 'an uncacheable upstream reply goes through the cache as sent, EDE (RFC 8914) included; CoreDNS v1.11.3 cache drops its EDNS options',
   },
   'edns-own-size': {
     keys: ['edns.udp'],

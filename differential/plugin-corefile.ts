@@ -32,6 +32,7 @@ example.test:${p.dns} {
     bufsize 1232
     dns64 {
         prefix 64:ff9b::/96
+        allow_ipv4
     }
     forward . ${knot}
     prometheus 127.0.0.1:${p.metrics}
@@ -45,9 +46,7 @@ hosts.test:${p.dns} 2.0.192.in-addr.arpa:${p.dns} {
         ttl 60
         fallthrough
     }
-    template ANY ANY hosts.test {
-        rcode NXDOMAIN
-    }
+    forward . ${knot}
 }
 tmpl.test:${p.dns} {
     bind 127.0.0.1
@@ -78,6 +77,11 @@ scripted.test:${p.dns} {
 rwa.test:${p.dns} {
     bind 127.0.0.1
     rewrite name suffix .rwa.test .example.test answer auto
+    forward . ${knot}
+}
+unserved.test:${p.dns} {
+    bind 127.0.0.1
+    cache 30
     forward . ${knot}
 }
 whoami.test:${p.dns} {
