@@ -53,7 +53,7 @@ tmpl.test:${p.dns} {
     template IN A tmpl.test {
         match "^(?P<host>[a-z0-9-]+)[.]tmpl[.]test[.]$"
         answer "{{ .Name }} 60 IN A 192.0.2.44"
-        additional "info.tmpl.test. 60 IN TXT \\"{{ .Group.host }}\\""
+        additional "info.tmpl.test. 60 IN TXT \\"{{ .Group.host }} {{ .Type }} {{ .Class }} {{ .Zone }} {{ index .Match 1 }} {{ .Match }}\\""
         fallthrough
     }
     template IN AAAA tmpl.test {
