@@ -10,7 +10,7 @@ import type { FakeUpstream } from '../test/helpers/fake-upstream.ts';
 import type { Knot } from '../test/helpers/knot.ts';
 import { REPO_ROOT } from './anchor.ts';
 import { runCases, unintended, unobserved } from './ask.ts';
-import { healthStatus, metricNames } from './http.ts';
+import { healthStatus, metricNames, requestCounts } from './http.ts';
 import { INTENDED } from './intended.ts';
 import { type Pair, serverLogs, startPair, startUpstreamKnot } from './pair.ts';
 import { PLUGIN_CASES } from './plugin-cases.ts';
@@ -62,4 +62,13 @@ it('both serve health, and nodelocaldns has every coredns_ family node-cache sho
 it('lists every intended difference in docs/differences.md', async () => {
   const doc = await readFile(join(REPO_ROOT, 'docs/differences.md'), 'utf8');
   for (const id of Object.keys(INTENDED)) assert.ok(doc.includes(`\`${id}\``), id);
+});
+
+it('counts the cluster.local requests as node-cache does, by type and transport', async () => {
+  // Runs after the cases (node:test runs a file's tests in order). Not example.test: CoreDNS's
+  // dns64 sends its A lookups through the whole server again, so they count as requests there.
+  const ref = await requestCounts(pair.reference, 'cluster.local.');
+  const cand = await requestCounts(pair.candidate, 'cluster.local.');
+  assert.ok(Object.keys(ref).length >= 5, JSON.stringify(ref));
+  assert.deepEqual(cand, ref);
 });
