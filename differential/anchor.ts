@@ -16,6 +16,8 @@ const ANCHOR_ARCHIVE = join(ANCHOR_DIR, 'node-cache-1.26.0.xz');
 
 export interface NodeCache {
   readonly pid: number;
+  /** Replaces the Corefile (template and rendered copy), for the reload plugin to pick up. */
+  writeCorefile(text: string): Promise<void>;
   log(): string;
   stop(): Promise<void>;
 }
@@ -88,6 +90,10 @@ export async function startNodeCache(corefile: string): Promise<NodeCache> {
   if (pid === undefined) throw new Error(`node-cache did not start: ${output}`);
   return {
     pid,
+    writeCorefile: async (text) => {
+      await writeFile(join(dir, 'Corefile.base'), text);
+      await writeFile(join(dir, 'Corefile'), text);
+    },
     log: () => output,
     stop: async () => {
       await killAndWait(child, exited);

@@ -1,6 +1,9 @@
 // node-cache and nodelocaldns side by side: the same Corefile (each with its own ports), the
 // same queries in the same order, so both caches see the same history.
 
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startApp } from '../src/app.ts';
 import { memoryLogger } from '../src/util/log.ts';
 import { type QuerySpec, query } from '../test/helpers/client.ts';
@@ -25,6 +28,8 @@ export type CorefileFor = (ports: Ports) => string;
 export interface Side {
   readonly name: 'node-cache' | 'nodelocaldns';
   readonly ports: Ports;
+  /** Replaces the server's Corefile file (rendered for its ports), as an operator would. */
+  writeCorefile(corefileFor: CorefileFor): Promise<void>;
   log(): string;
   stop(): Promise<void>;
 }
@@ -59,6 +64,7 @@ export async function startPair(corefileFor: CorefileFor): Promise<Pair> {
   const reference: Side = {
     name: 'node-cache',
     ports: refPorts,
+    writeCorefile: (corefileFor) => nodeCache.writeCorefile(corefileFor(refPorts)),
     log: nodeCache.log,
     stop: nodeCache.stop,
   };
@@ -70,20 +76,29 @@ export async function startPair(corefileFor: CorefileFor): Promise<Pair> {
   }
   const candPorts = await freePorts();
   const log = memoryLogger();
+  // From a file, as node-cache runs, so the reload plugin has something to watch.
+  const dir = await mkdtemp(join(tmpdir(), 'nodelocaldns-differential-'));
+  const corefilePath = join(dir, 'Corefile');
+  await writeFile(corefilePath, corefileFor(candPorts));
   let app: Awaited<ReturnType<typeof startApp>>;
   try {
-    app = await startApp({ corefileText: corefileFor(candPorts), log });
+    app = await startApp({ corefilePath, log });
     await app.serving;
     await waitAnswering(candPorts.dns, () => log.lines.join('\n'));
   } catch (err) {
     await nodeCache.stop();
+    await rm(dir, { recursive: true, force: true });
     throw err;
   }
   const candidate: Side = {
     name: 'nodelocaldns',
     ports: candPorts,
+    writeCorefile: (next) => writeFile(corefilePath, next(candPorts)),
     log: () => log.lines.join('\n'),
-    stop: () => app.stop(),
+    stop: async () => {
+      await app.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
   };
   return {
     reference,
