@@ -85,6 +85,12 @@ export async function startNodeCache(corefile: string): Promise<NodeCache> {
   child.stdout?.setEncoding('utf8').on('data', keep);
   child.stderr?.setEncoding('utf8').on('data', keep);
   const exited = new Promise<unknown>((r) => child.once('exit', r));
+  // A test process that dies (timeout, crash) must not leave node-cache running on loopback.
+  const killOnExit = (): void => {
+    child.kill('SIGKILL');
+  };
+  process.once('exit', killOnExit);
+  void exited.then(() => process.off('exit', killOnExit));
   child.once('error', (err) => keep(`spawn error: ${err.message}\n`));
   const pid = child.pid;
   if (pid === undefined) throw new Error(`node-cache did not start: ${output}`);
