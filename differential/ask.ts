@@ -5,6 +5,9 @@ import { inspect } from '../test/helpers/inspect.ts';
 import { compareReplies, type Difference, formatDifferences, type RecordMask } from './compare.ts';
 import type { Pair, Side } from './pair.ts';
 
+/** Every query carries this ID (raw queries too), so replies match whatever the transport. */
+export const QUERY_ID = 0x4242;
+
 export interface Case {
   /** What the case shows, for failure messages. */
   title: string;
@@ -29,7 +32,7 @@ async function ask(side: Side, c: Case): Promise<Buffer | Error> {
     return await query({
       edns: true,
       ...c.query,
-      id: 0x4242,
+      id: QUERY_ID,
       host: c.query.host ?? '127.0.0.1',
       port: side.ports.dns,
       proto: c.query.proto ?? 'udp',

@@ -10,12 +10,12 @@ import { after, before, it } from 'node:test';
 import { type Knot, ZONE_DATA } from '../test/helpers/knot.ts';
 import { REPO_ROOT } from './anchor.ts';
 import { type Case, runCases, unintended, unobserved } from './ask.ts';
+import { CACHED } from './case-helpers.ts';
 import { healthStatus } from './http.ts';
 import { INTENDED } from './intended.ts';
 import { type Pair, type Ports, serverLogs, startPair, startUpstreamKnot } from './pair.ts';
 
 const Z = ZONE_DATA;
-const CACHED = ['cache-aa', 'cache-ra'];
 const CASES: readonly Case[] = [
   { title: 'cluster A', query: { name: Z.kubeDns, type: 'A' }, intended: CACHED },
   { title: 'cluster A hit', query: { name: Z.kubeDns, type: 'A' }, intended: CACHED },
