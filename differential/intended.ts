@@ -49,4 +49,8 @@ export const INTENDED: Readonly<Record<string, IntendedDifference>> = {
     keys: ['question'],
     why: "the client's question is always restored; CoreDNS v1.11 leaves the rewritten one after continue-only rules",
   },
+  'dns64-rewrite-question': {
+    keys: ['question', 'answer'],
+    why: "with rewrite in the block the client gets its own question and the synthesised AAAA; node-cache's reply carries the rewritten question (clients drop it) and no AAAA",
+  },
 };

@@ -264,6 +264,13 @@ export const PLUGIN_CASES: readonly Case[] = [
   { title: 'rewrite answer auto: MX', query: { name: 'mx.rwa.test.', type: 'MX' } },
   { title: 'rewrite no match', query: { name: 'other.rw.test.', type: 'A' } },
   { title: 'template TCP', query: { name: 'web.tmpl.test.', type: 'A', proto: 'tcp' } },
+  // dns64 with rewrite in the block
+  {
+    title: 'dns64 after rewrite',
+    query: { name: 'ns1.d64rw.test.', type: 'AAAA' },
+    expect: /^NOERROR/,
+    intended: ['dns64-rewrite-question'],
+  },
   // whoami
   {
     title: 'whoami UDP',

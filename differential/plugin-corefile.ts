@@ -84,6 +84,14 @@ unserved.test:${p.dns} {
     cache 30
     forward . ${knot}
 }
+d64rw.test:${p.dns} {
+    bind 127.0.0.1
+    rewrite name suffix .d64rw.test .example.test answer auto
+    dns64 {
+        allow_ipv4
+    }
+    forward . ${knot}
+}
 whoami.test:${p.dns} {
     bind 127.0.0.1
     whoami
