@@ -33,7 +33,7 @@ export function restamp(entry: CacheEntry, q: ScannedQuery, ttl: number): Buffer
   out.writeUInt16BE(flags, 2);
   q.wire.copy(out, 12, 12, q.questionEnd);
   const offsets = entry.ttlOffsets;
-  for (let i = 0; i < offsets.length; i++) out.writeUInt32BE(ttl, offsets[i] as number);
+  for (let i = 0; i < offsets.length; i++) out.writeUInt32BE(ttl, offsets.charCodeAt(i));
   if (optLength > 0) {
     writeOpt(out, stored.length, 0, q.dnssecOk);
     out.writeUInt16BE(out.readUInt16BE(10) + 1, 10);
