@@ -191,6 +191,8 @@ export const nodelocaldns: Target = {
     await Promise.all([writeFile(base, corefile), writeFile(conf, corefile)]);
     const argv = [
       NODE,
+      // V8 flags to compare (e.g. the image's): NODE_OPTIONS refuses most of them.
+      ...(process.env['BENCH_AGENT_NODE_FLAGS'] ?? '').split(' ').filter((f) => f !== ''),
       'src/cli.ts',
       '-localip',
       '127.0.0.1',
