@@ -4,7 +4,8 @@
 // (anonymous and file-backed) of the process tree from /proc and the V8 heap from /metrics.
 // Usage: node bench/memory/run.ts [--entries 10000] [--flags="--max-semi-space-size=2"] [--settle 3]
 //        [--heap-snapshots DIR] (writes a V8 heap snapshot of the agent after each phase, via
-//        SIGUSR2 — SIGUSR1 is the agent's reload signal; summarise with heap-summary.ts)
+//        SIGUSR2 — SIGUSR1 is the agent's reload signal; summarise with heap-summary.ts; writing
+//        one grows the process, so the RSS rows after the first snapshot are not comparable)
 // Prints a markdown table (bench/README.md, "Memory").
 
 import { type ChildProcess, spawn } from 'node:child_process';
