@@ -60,6 +60,11 @@ function tree(stats: Map<number, Stat>, pid: number): number[] {
   return out;
 }
 
+/** `pid` and its live descendants, root first (bench/memory charges RSS to all of them). */
+export function treePids(pid: number): number[] {
+  return tree(allStats(), pid);
+}
+
 export interface TreeUsage {
   /** utime+stime of the tree (plus reaped children of the root), in clock ticks. */
   cpuTicks: number;

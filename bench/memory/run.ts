@@ -18,6 +18,7 @@ import { parseArgs } from 'node:util';
 import { buildTestQuery } from '../../test/helpers/client.ts';
 import { startKnot } from '../../test/helpers/knot.ts';
 import { freePort } from '../../test/helpers/ports.ts';
+import { treePids } from '../load/procstat.ts';
 
 const { values } = parseArgs({
   options: {
@@ -64,19 +65,7 @@ interface Usage {
 
 /** VmRSS, RssAnon and RssFile summed over `root` and all its descendants. */
 function treeMemory(root: number): Usage {
-  const parent = new Map<number, number>();
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      parent.set(Number(d), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-    } catch {
-      // gone
-    }
-  }
-  const tree = [root];
-  for (let i = 0; i < tree.length; i++)
-    for (const [pid, ppid] of parent) if (ppid === tree[i]) tree.push(pid);
+  const tree = treePids(root);
   const usage: Usage = { rssKiB: 0, anonKiB: 0, fileKiB: 0, processes: tree.length };
   for (const pid of tree) {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
