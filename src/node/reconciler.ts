@@ -44,10 +44,6 @@ export class Reconciler {
     this.families = [...new Set(options.localIps.map(familyOf))].sort();
   }
 
-  get rulesWanted(): boolean {
-    return this.#rulesWanted;
-  }
-
   /** The backend in use (after the first rule sync). */
   get backendName(): string | undefined {
     return this.#backend?.name;
