@@ -1,5 +1,5 @@
 // The DNS agent without the node setup: Corefile → plan → chains → listeners, plus reload,
-// readiness self-checks and graceful stop. cli.ts and the node supervisor drive it.
+// readiness self-checks and graceful stop. cli.ts and the node agent drive it.
 
 import { randomInt } from 'node:crypto';
 import { readFile, rm, writeFile } from 'node:fs/promises';
