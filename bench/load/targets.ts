@@ -206,6 +206,8 @@ export const nodelocaldns: Target = {
       '-setupiptables=false',
       '-metrics-listen-address',
       `127.0.0.1:${await freePort()}`,
+      // Extra agent flags to compare (e.g. `-workers 2`), space-separated.
+      ...(process.env['BENCH_AGENT_ARGS'] ?? '').split(' ').filter((f) => f !== ''),
     ];
     return startPinned(argv, listenPort);
   },
