@@ -6,6 +6,7 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import { Instance } from './app/instance.ts';
 import { ListenerSet } from './app/listeners.ts';
 import { RetainedObjects } from './app/retained.ts';
+import { WorkerPool } from './app/workers.ts';
 import { planCorefile } from './config/plan.ts';
 import { parseCorefile } from './corefile/parse.ts';
 import { AppServices } from './lifecycle/services.ts';
@@ -13,7 +14,7 @@ import type { InterceptionState, SetupErrorType } from './node/types.ts';
 import { PLUGINS } from './plugins/registry.ts';
 import { buildProbe } from './server/probe.ts';
 import { DEFAULT_TCP_LIMITS, type TcpLimits, TcpMetrics } from './server/tcp-limits.ts';
-import { createLogger, type Logger } from './util/log.ts';
+import { createLogger, defaultLogSettings, type Logger, type LogSettings } from './util/log.ts';
 import { udpExchange } from './util/udp-exchange.ts';
 
 export interface AppOptions {
@@ -21,6 +22,8 @@ export interface AppOptions {
   readonly corefilePath?: string;
   /** Corefile text instead of a path (tests); `reload(text)` replaces it. */
   readonly corefileText?: string;
+  /** The file name the text came from (imports resolve next to it); default `Corefile`. */
+  readonly corefileFile?: string;
   /** Port for server block keys without one (`-dns.port`); default 53. */
   readonly dnsPort?: number;
   readonly pidfile?: string;
@@ -29,13 +32,26 @@ export interface AppOptions {
   readonly drainMs?: number;
   /** TCP listener limits (docs/limits.md); defaults as DEFAULT_TCP_LIMITS. */
   readonly tcpLimits?: Partial<TcpLimits>;
+  /**
+   * Threads serving DNS, this one included (`-workers`); default 1. The others are worker
+   * threads with their own sockets on the same addresses (src/app/workers.ts).
+   */
+  readonly workers?: number;
+  /** How worker threads log (they cannot share this thread's logger); default text at info. */
+  readonly workerLog?: LogSettings;
+  /** Wait before starting a dead worker thread again; default 500 ms. */
+  readonly workerRestartMs?: number;
+  /** False in a worker thread: DNS only, no HTTP, no process-wide work. Default true. */
+  readonly primary?: boolean;
+  /** Ports to bind per `host|port` key instead of the configured one (a worker given port 0). */
+  readonly listenPorts?: () => ReadonlyMap<string, number>;
 }
 
 export interface App {
   /** Resolves once every listener is bound and answered a self-query through its UDP socket. */
   readonly serving: Promise<void>;
   /** Loads the Corefile again (or `text`) and swaps it in; on error the old config keeps running. */
-  reload(text?: string): Promise<void>;
+  reload(text?: string, file?: string): Promise<void>;
   /** Stops accepting, drains in-flight queries (bounded), closes everything. */
   stop(): Promise<void>;
   /** Self-query every UDP listener; true when all answered within `timeoutMs`. */
@@ -48,9 +64,12 @@ export interface App {
   readonly setupErrors: Readonly<Record<SetupErrorType, number>>;
   /** Metrics registry, HTTP listeners and the plugins' App-lifetime state (lifecycle/services.ts). */
   readonly services: AppServices;
+  /** The worker threads beside this one (`workers` > 1), once the first config is live. */
+  readonly workerPool: WorkerPool | undefined;
 }
 
 const DEFAULT_DRAIN_MS = 5000;
+const DEFAULT_WORKER_RESTART_MS = 500;
 
 export async function startApp(options: AppOptions): Promise<App> {
   const app = new AgentApp(options);
@@ -66,6 +85,13 @@ class AgentApp implements App {
   readonly #tcpMetrics = new TcpMetrics();
   #instance: Instance | undefined;
   #text: string | undefined;
+  #file: string;
+  #pool: WorkerPool | undefined;
+
+  get workerPool(): WorkerPool | undefined {
+    return this.#pool;
+  }
+
   #reloadRunning: Promise<void> | undefined;
   #reloadQueued: Promise<void> | undefined;
   #servingResolve: () => void = () => {};
@@ -84,6 +110,7 @@ class AgentApp implements App {
     this.#options = options;
     this.#log = options.log ?? createLogger();
     this.#text = options.corefileText;
+    this.#file = options.corefileFile ?? 'Corefile';
     this.serving = new Promise((resolve) => {
       this.#servingResolve = resolve;
     });
@@ -100,12 +127,13 @@ class AgentApp implements App {
         boundPort: (host, port) => this.#sets.get(`${host}|${port}`)?.port,
       },
       this.#log,
+      options.primary ?? true,
     );
     this.services.registry.register(this.#tcpMetrics);
   }
 
   async readCorefile(): Promise<{ text: string; file: string }> {
-    if (this.#text !== undefined) return { text: this.#text, file: 'Corefile' };
+    if (this.#text !== undefined) return { text: this.#text, file: this.#file };
     const path = this.#options.corefilePath;
     if (path === undefined) throw new Error('no Corefile: give corefilePath or corefileText');
     return { text: await readFile(path, 'utf8'), file: path };
@@ -123,10 +151,17 @@ class AgentApp implements App {
       for (const [key, table] of next.tables) {
         if (this.#sets.has(key)) continue;
         const [host = '', port = '0'] = key.split('|');
-        const set = new ListenerSet(host, Number(port), table, this.#log, {
-          limits: { ...DEFAULT_TCP_LIMITS, ...this.#options.tcpLimits },
-          metrics: this.#tcpMetrics,
-        });
+        const set = new ListenerSet(
+          host,
+          Number(port),
+          table,
+          this.#log,
+          {
+            limits: { ...DEFAULT_TCP_LIMITS, ...this.#options.tcpLimits },
+            metrics: this.#tcpMetrics,
+          },
+          this.#options.listenPorts?.().get(key),
+        );
         set.server.hold();
         await set.listen();
         created.push(set);
@@ -149,11 +184,39 @@ class AgentApp implements App {
     this.services.commit(staged, next.blocks, next.handlerNames);
     await next.start();
     for (const set of created) set.server.release();
+    await this.#loadWorkers(source);
     this.#afterSwap(
       previous,
       retired.map(([, set]) => set),
     );
     if (previous === undefined) void this.#becomeServing();
+  }
+
+  /**
+   * The config is live here: the worker threads start on it (the first load) or switch to it,
+   * and the reload that brought it resolves only once they all run it.
+   */
+  async #loadWorkers(source: { text: string; file: string }): Promise<void> {
+    const ports = new Map([...this.#sets].map(([key, set]) => [key, set.port]));
+    if (this.#pool !== undefined) return this.#pool.load(source, ports);
+    const workers = this.#options.workers ?? 1;
+    if (workers <= 1) return;
+    this.#pool = new WorkerPool(
+      {
+        extra: workers - 1,
+        dnsPort: this.#options.dnsPort ?? 53,
+        drainMs: this.#options.drainMs ?? DEFAULT_DRAIN_MS,
+        tcpLimits: this.#options.tcpLimits,
+        logSettings: this.#options.workerLog ?? defaultLogSettings(),
+        restartMs: this.#options.workerRestartMs ?? DEFAULT_WORKER_RESTART_MS,
+      },
+      source,
+      ports,
+      this.#log,
+    );
+    const pool = this.#pool;
+    this.services.setRemoteMetrics(() => pool.families());
+    this.services.registry.register(pool.collector());
   }
 
   /** Old listeners and the old config's hooks wind down in the background. */
@@ -183,8 +246,9 @@ class AgentApp implements App {
    * once). A request while one runs queues a single follow-up; later requests join it, and it
    * reads the Corefile (or the newest `text`) only when it starts: the last request wins.
    */
-  reload(text?: string): Promise<void> {
+  reload(text?: string, file?: string): Promise<void> {
     if (text !== undefined) this.#text = text;
+    if (file !== undefined) this.#file = file;
     const running = this.#reloadRunning;
     if (running === undefined) return this.#startReload();
     this.#reloadQueued ??= running.then(
@@ -232,7 +296,9 @@ class AgentApp implements App {
     const results = await Promise.all(
       [...this.#sets.values()].map((s) => probeUdp(s.host, s.port, timeoutMs)),
     );
-    return results.every(Boolean);
+    // A probe lands on whichever worker's socket the kernel picks, so each worker thread is
+    // asked directly whether it serves and answers.
+    return results.every(Boolean) && ((await this.#pool?.alive(timeoutMs)) ?? true);
   }
 
   async stop(): Promise<void> {
@@ -241,7 +307,7 @@ class AgentApp implements App {
     const drainMs = this.#options.drainMs ?? DEFAULT_DRAIN_MS;
     const sets = [...this.#sets.values()];
     this.#sets.clear();
-    await Promise.all(sets.map((s) => s.close(drainMs)));
+    await Promise.all([this.#pool?.stop(), ...sets.map((s) => s.close(drainMs))]);
     await this.#instance?.stop();
     this.#instance = undefined;
     await this.services.close();

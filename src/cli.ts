@@ -59,9 +59,10 @@ async function main(argv: readonly string[]): Promise<void> {
     case 'run':
       break;
   }
-  const log = createLogger({ settings: { ...action.logging, timestamps: true } });
+  const logSettings = { ...action.logging, timestamps: true };
+  const log = createLogger({ settings: logSettings });
   log.info(`starting nodelocaldns ${version()} (node-cache compatible agent)`);
-  const agent = new NodeAgent(action.options, { log });
+  const agent = new NodeAgent(action.options, { log, logSettings });
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals): void => {
     signals += 1;

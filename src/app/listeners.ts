@@ -30,11 +30,13 @@ export class ListenerSet {
     table: ZoneTable<ZoneRoute>,
     log: Logger,
     tcp: { limits?: TcpLimits; metrics?: TcpMetrics } = {},
+    /** The port to bind when it is not `port`: a worker thread binds what the main one got for 0. */
+    bindPort = port,
   ) {
     this.host = host;
     this.key = listenKey(host, port);
     this.server = new DnsServer(serverLabel(host, port), table, log);
-    this.#port = port;
+    this.#port = bindPort;
     this.#log = log;
     this.#tcpLimits = tcp.limits ?? DEFAULT_TCP_LIMITS;
     this.#tcpMetrics = tcp.metrics ?? new TcpMetrics();

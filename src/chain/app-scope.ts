@@ -30,6 +30,12 @@ export interface HitCounts {
 export interface PluginApp {
   /** Prefixed `plugin/<name>: `. */
   readonly log: Logger;
+  /**
+   * False in a worker thread that serves DNS beside the main thread (`-workers`): it has no
+   * HTTP listeners, and work that must happen once per process (polling the Corefile, fetching
+   * /health, readiness) belongs to the primary.
+   */
+  readonly primary: boolean;
   /** Resolves once every DNS listener answered its first self-query. */
   readonly serving: Promise<void>;
   /** Self-query through every DNS listener's UDP socket; true when all answered in time. */
@@ -40,8 +46,8 @@ export interface PluginApp {
   reload(): Promise<void>;
   /** A collector rendered on /metrics for the App's lifetime. */
   addCollector(collector: Collector): void;
-  /** The whole /metrics exposition text. */
-  renderMetrics(): string;
+  /** The whole /metrics exposition text, every worker's series merged in. */
+  renderMetrics(): Promise<string>;
   /** Observes packets rejected before any chain. */
   addRejectedQueryObserver(observer: RejectedQueryObserver): void;
   /** Reports a cache's cumulative hits and requests; hitCounts() sums every reporter. */

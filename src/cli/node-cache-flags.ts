@@ -219,4 +219,12 @@ export const FLAG_SPECS: readonly FlagSpec[] = [
     usage:
       'delay before retrying a server start that failed (a port still taken, a Corefile refused)',
   },
+  {
+    group: OWN,
+    name: 'workers',
+    kind: 'string',
+    defaultValue: '1',
+    usage:
+      'threads serving DNS, each with its own sockets on the same addresses: a number, or auto (the CPUs the cgroup quota and CPU set allow, at most 8)',
+  },
 ];

@@ -56,6 +56,20 @@ function oneOf<T extends string>(allowed: readonly T[], text: string, flag: stri
   return found;
 }
 
+/** The most `-workers` accepts: more threads than any node has cores only costs memory. */
+const MAX_WORKERS = 256;
+
+function parseWorkers(text: string): number | 'auto' {
+  if (text === 'auto') return 'auto';
+  const n = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (!(n >= 1 && n <= MAX_WORKERS))
+    throw new UsageError(
+      'ERR_FLAG_VALUE',
+      `invalid value "${text}" for flag -workers: want auto or a number 1-${MAX_WORKERS}`,
+    );
+  return n;
+}
+
 function parseBackend(text: string): RulesBackendChoice {
   return oneOf(RULES_BACKENDS, text, 'rules-backend');
 }
@@ -119,6 +133,7 @@ export function toCliAction(flags: ParsedFlags): CliAction {
       resolvConf: get('resolvconf'),
       configSyncIntervalMs: parseDurationMs(get('configsyncinterval'), 'configsyncinterval'),
       restartDelayMs: parseDurationMs(get('restart-delay'), 'restart-delay'),
+      workers: parseWorkers(get('workers')),
     },
   };
 }

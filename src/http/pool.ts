@@ -8,7 +8,8 @@ import type { Logger } from '../util/log.ts';
 import { createServer } from '../util/node-http.ts';
 import type { HttpAddress } from './address.ts';
 
-export type HttpHandler = (req: IncomingMessage, res: ServerResponse) => void;
+/** A handler may be async (a scrape that asks the workers); a rejection is a 500. */
+export type HttpHandler = (req: IncomingMessage, res: ServerResponse) => unknown;
 export type Routes = ReadonlyMap<string, HttpHandler>;
 
 /** CoreDNS (v1.14) uses 5 s read, write and idle timeouts on its HTTP servers. */
@@ -31,12 +32,16 @@ class HttpListener {
           .end('404 page not found\n');
         return;
       }
-      try {
-        handler(req, res);
-      } catch (err) {
+      const fail = (err: unknown): void => {
         log.error(`http ${path}: ${(err as Error).message}`);
         if (!res.headersSent) res.writeHead(500);
         res.end();
+      };
+      try {
+        const result = handler(req, res);
+        if (result instanceof Promise) result.catch(fail);
+      } catch (err) {
+        fail(err);
       }
     });
     this.server.requestTimeout = TIMEOUT_MS;

@@ -11,6 +11,9 @@ import { serverLabel } from '../chain/server-label.ts';
 import type { PlannedBlock } from '../config/plan.ts';
 import { HttpPool } from '../http/pool.ts';
 import { CoreCounters, collectCore } from '../metrics/core.ts';
+import type { Family } from '../metrics/exposition.ts';
+import { renderFamilies } from '../metrics/exposition.ts';
+import { mergeFamilies } from '../metrics/merge.ts';
 import { ProcessCollector } from '../metrics/process.ts';
 import { MetricsRegistry } from '../metrics/registry.ts';
 import type { InterceptionState } from '../node/types.ts';
@@ -35,6 +38,9 @@ export interface AppDriver {
 // Method parameters are bivariant, so every plugin's definition fits here.
 type AnyDefinition = PluginDefinition<unknown, unknown>;
 
+/** What the other workers' metrics come as (src/app/workers.ts). */
+export type RemoteMetrics = () => Promise<ReadonlyArray<ReadonlyMap<string, Family>>>;
+
 export class AppServices {
   readonly registry = new MetricsRegistry();
   readonly counters = new CoreCounters();
@@ -49,11 +55,18 @@ export class AppServices {
   readonly #hitCounters: Array<() => HitCounts> = [];
   readonly #closeHooks: Hook[] = [];
   readonly #servers = new Map<string, { readonly panics: number }>();
+  /**
+   * False in a worker thread (src/app/worker-thread.ts): it serves DNS only. The main thread
+   * owns HTTP, the process-wide families and the timers that must run once per process.
+   */
+  readonly primary: boolean;
+  #remote: RemoteMetrics | undefined;
   #live: StagedServices | undefined;
 
-  constructor(plugins: Iterable<AnyDefinition>, driver: AppDriver, log: Logger) {
+  constructor(plugins: Iterable<AnyDefinition>, driver: AppDriver, log: Logger, primary = true) {
     this.#driver = driver;
     this.#log = log;
+    this.primary = primary;
     this.http = new HttpPool(log);
     const observers = this.#rejectObservers;
     this.rejects = {
@@ -61,24 +74,32 @@ export class AppServices {
         for (const o of observers) o.rejected(server, transport, family, query, rcode);
       },
     };
-    this.registry.register({
-      collect: (w) =>
-        collectCore(w, this.counters, {
-          livePanics: () => driver.servers().reduce((n, s) => n + s.stats.panics, 0),
-          setupErrors: () => driver.setupErrors(),
-          interception: () => driver.interception(),
-        }),
-    });
+    if (primary)
+      this.registry.register({
+        collect: (w) =>
+          collectCore(w, this.counters, {
+            livePanics: () => driver.servers().reduce((n, s) => n + s.stats.panics, 0),
+            setupErrors: () => driver.setupErrors(),
+            interception: () => driver.interception(),
+          }),
+      });
     for (const definition of plugins)
       this.#states.set(definition.name, definition.init?.(this.#pluginApp(definition.name)));
+    if (!primary) return;
     this.registry.register(this.process);
     this.process.start();
+  }
+
+  /** The other workers' families, merged into every later renderAllMetrics. */
+  setRemoteMetrics(remote: RemoteMetrics | undefined): void {
+    this.#remote = remote;
   }
 
   #pluginApp(name: string): PluginApp {
     const driver = this.#driver;
     return {
       log: this.#log.forPlugin(name),
+      primary: this.primary,
       serving: driver.serving,
       selfCheck: (ms) => driver.selfCheck(ms),
       readCorefile: () => driver.readCorefile(),
@@ -86,7 +107,7 @@ export class AppServices {
       addCollector: (collector) => {
         this.registry.register(collector);
       },
-      renderMetrics: () => this.renderMetrics(),
+      renderMetrics: () => this.renderAllMetrics(),
       addRejectedQueryObserver: (observer) => {
         this.#rejectObservers.push(observer);
       },
@@ -101,10 +122,28 @@ export class AppServices {
     };
   }
 
+  /** This thread's collectors only. */
   renderMetrics(): string {
-    return this.registry.render((err) =>
-      this.#log.error(`metrics collector failed: ${(err as Error).message}`),
-    );
+    return renderFamilies(this.localFamilies());
+  }
+
+  localFamilies(): Map<string, Family> {
+    return this.registry
+      .write((err) => this.#log.error(`metrics collector failed: ${(err as Error).message}`))
+      .families();
+  }
+
+  /** This thread's collectors and every worker's, merged (metrics/merge.ts). */
+  async renderAllMetrics(): Promise<string> {
+    const local = this.localFamilies();
+    if (this.#remote === undefined) return renderFamilies(local);
+    let remote: ReadonlyArray<ReadonlyMap<string, Family>> = [];
+    try {
+      remote = await this.#remote();
+    } catch (err) {
+      this.#log.error(`worker metrics: ${(err as Error).message}`);
+    }
+    return renderFamilies(mergeFamilies([local, ...remote]));
   }
 
   hitCounts(): HitCounts {
@@ -120,7 +159,7 @@ export class AppServices {
 
   stage(): StagedServices {
     return new StagedServices(
-      this.http,
+      this.primary ? this.http : undefined,
       this.registry,
       (host, port) => this.#driver.boundPort(host, port),
       (plugin) => this.#states.get(plugin),
@@ -183,7 +222,7 @@ export class AppServices {
         this.#log.error(`close hook failed: ${(err as Error).message}`);
       }
     }
-    this.process.stop();
+    if (this.primary) this.process.stop();
     await this.http.close();
   }
 }

@@ -11,7 +11,8 @@ import type { Logger } from '../util/log.ts';
 
 export class StagedServices {
   readonly routes = new StagedRoutes();
-  readonly #http: HttpPool;
+  /** Undefined in a worker thread: HTTP routes are the main thread's. */
+  readonly #http: HttpPool | undefined;
   readonly #registry: MetricsRegistry;
   readonly #boundPort: (host: string, port: number) => number | undefined;
   /** What each plugin's init returned (its setups' ctx.state). */
@@ -25,7 +26,7 @@ export class StagedServices {
   readonly #shared = new Map<string, unknown>();
 
   constructor(
-    http: HttpPool,
+    http: HttpPool | undefined,
     registry: MetricsRegistry,
     boundPort: (host: string, port: number) => number | undefined,
     stateOf: (plugin: string) => unknown,
@@ -37,7 +38,7 @@ export class StagedServices {
   }
 
   addHttpHandler(address: HttpAddress, path: string, handler: HttpHandler): void {
-    this.routes.add(address, path, handler);
+    if (this.#http !== undefined) this.routes.add(address, path, handler);
   }
 
   addReadiness(check: ReadinessCheck): void {
@@ -70,8 +71,8 @@ export class StagedServices {
   }
 
   /** Binds the HTTP addresses this config adds (throws: the config must not go live). */
-  prepare(): Promise<void> {
-    return this.#http.prepare(this.routes);
+  async prepare(): Promise<void> {
+    await this.#http?.prepare(this.routes);
   }
 
   /** The config went live: its collectors render from now on. */
@@ -97,7 +98,7 @@ export class StagedServices {
 
   async abort(): Promise<void> {
     this.retire();
-    await this.#http.abort(this.routes);
+    await this.#http?.abort(this.routes);
   }
 
   /** The config retired: its collectors go. */

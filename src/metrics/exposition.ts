@@ -6,12 +6,22 @@ import type { Histogram } from './histogram.ts';
 
 export type MetricType = 'counter' | 'gauge' | 'histogram';
 
+/**
+ * How one family's samples combine when several workers render it (src/metrics/merge.ts):
+ * `sum` adds a series' values (counters, histograms, and gauges each worker holds its own share
+ * of, such as cache entries); `max` keeps the largest (gauges every worker holds the same copy
+ * of, such as a hosts file's entries, or a timestamp).
+ */
+export type MergeMode = 'sum' | 'max';
+
 /** Label pairs in output order. Values are escaped by the writer. */
 export type Labels = ReadonlyArray<readonly [string, string]>;
 
-interface Family {
+/** One family as rendered: what a worker sends the main thread to merge. */
+export interface Family {
   readonly help: string;
   readonly type: MetricType;
+  readonly merge: MergeMode;
   readonly lines: string[];
 }
 
@@ -46,8 +56,8 @@ export class ExpositionWriter {
   readonly #families = new Map<string, Family>();
 
   /** Declares a family (idempotent); a family declared but never sampled prints HELP/TYPE only. */
-  family(name: string, help: string, type: MetricType): void {
-    if (!this.#families.has(name)) this.#families.set(name, { help, type, lines: [] });
+  family(name: string, help: string, type: MetricType, merge: MergeMode = 'sum'): void {
+    if (!this.#families.has(name)) this.#families.set(name, { help, type, merge, lines: [] });
   }
 
   #lines(name: string): string[] {
@@ -74,11 +84,20 @@ export class ExpositionWriter {
     lines.push(`${name}_count${renderLabels(labels)} ${formatValue(h.count)}`);
   }
 
-  toString(): string {
-    const out: string[] = [];
-    for (const [name, f] of this.#families) {
-      out.push(`# HELP ${name} ${escapeHelp(f.help)}`, `# TYPE ${name} ${f.type}`, ...f.lines);
-    }
-    return `${out.join('\n')}\n`;
+  /** The families written so far, in declaration order (structured-clone safe). */
+  families(): Map<string, Family> {
+    return this.#families;
   }
+
+  toString(): string {
+    return renderFamilies(this.#families);
+  }
+}
+
+export function renderFamilies(families: ReadonlyMap<string, Family>): string {
+  const out: string[] = [];
+  for (const [name, f] of families) {
+    out.push(`# HELP ${name} ${escapeHelp(f.help)}`, `# TYPE ${name} ${f.type}`, ...f.lines);
+  }
+  return `${out.join('\n')}\n`;
 }

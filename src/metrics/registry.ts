@@ -21,6 +21,11 @@ export class MetricsRegistry {
 
   /** The whole exposition text; a collector that throws is skipped, the others still render. */
   render(onError?: (err: unknown) => void): string {
+    return this.write(onError).toString();
+  }
+
+  /** Every collector written into one writer (its families are what a worker sends to merge). */
+  write(onError?: (err: unknown) => void): ExpositionWriter {
     const w = new ExpositionWriter();
     for (const c of this.#collectors) {
       try {
@@ -29,6 +34,6 @@ export class MetricsRegistry {
         onError?.(err);
       }
     }
-    return w.toString();
+    return w;
   }
 }

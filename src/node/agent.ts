@@ -14,8 +14,9 @@ import { planCorefile } from '../config/plan.ts';
 import type { Corefile } from '../corefile/model.ts';
 import { lookupServiceHost, serviceHostEnvName } from '../kube/service-env.ts';
 import { PLUGINS } from '../plugins/registry.ts';
-import { createLogger, type Logger } from '../util/log.ts';
+import { createLogger, type Logger, type LogSettings } from '../util/log.ts';
 import { ConfigSync } from './config-sync.ts';
+import { resolveWorkers } from './cpu-quota.ts';
 import { selectBackend } from './detect.ts';
 import { type CommandRunner, ExecFileRunner } from './exec.ts';
 import { InProcessServer } from './in-process.ts';
@@ -35,6 +36,8 @@ export interface AgentDeps {
   readonly runner?: CommandRunner;
   readonly log?: Logger;
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** How worker threads log (`-log-format`, `-log-level`); they cannot share `log`. */
+  readonly logSettings?: LogSettings;
 }
 
 export class NodeAgent {
@@ -113,11 +116,14 @@ export class NodeAgent {
         }
       },
     });
+    const workers = resolveWorkers(options.workers ?? 1);
+    if (workers > 1) this.#log.info(`serving DNS from ${workers} threads (-workers)`);
     this.server = new InProcessServer(
       options.corefilePath,
       options.dnsPort,
       options.restartDelayMs,
       this.#log,
+      { workers, ...(deps.logSettings === undefined ? {} : { workerLog: deps.logSettings }) },
     );
     this.errors.onChange((counts) => this.server.setSetupErrors(counts));
   }

@@ -5,7 +5,7 @@
 // do now. A start that fails (a port still taken, say) is retried.
 
 import { type App, startApp } from '../app.ts';
-import type { Logger } from '../util/log.ts';
+import type { Logger, LogSettings } from '../util/log.ts';
 import type { InterceptionState, SetupErrorCounts } from './types.ts';
 
 export interface ServerEvents {
@@ -18,13 +18,21 @@ export class InProcessServer {
   readonly #dnsPort: number;
   readonly #log: Logger;
   readonly #retryMs: number;
+  readonly #threads: { readonly workers: number; readonly workerLog?: LogSettings };
   #app: App | undefined;
   #stopped = false;
   #timer: NodeJS.Timeout | undefined;
   #counts: SetupErrorCounts | undefined;
   #interception: InterceptionState | undefined;
 
-  constructor(corefilePath: string, dnsPort: number, retryMs: number, log: Logger) {
+  constructor(
+    corefilePath: string,
+    dnsPort: number,
+    retryMs: number,
+    log: Logger,
+    threads: { readonly workers: number; readonly workerLog?: LogSettings } = { workers: 1 },
+  ) {
+    this.#threads = threads;
     this.#corefilePath = corefilePath;
     this.#dnsPort = dnsPort;
     this.#retryMs = retryMs;
@@ -41,6 +49,9 @@ export class InProcessServer {
         corefilePath: this.#corefilePath,
         dnsPort: this.#dnsPort,
         log: this.#log,
+        workers: this.#threads.workers,
+        workerRestartMs: this.#retryMs,
+        ...(this.#threads.workerLog === undefined ? {} : { workerLog: this.#threads.workerLog }),
       });
       if (this.#stopped) {
         await app.stop();

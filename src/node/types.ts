@@ -49,6 +49,8 @@ export interface AgentOptions {
   readonly configSyncIntervalMs: number;
   /** Delay before retrying a server start that failed. */
   readonly restartDelayMs: number;
+  /** Threads serving DNS (`-workers`): a number or `auto` (node/cpu-quota.ts); default 1. */
+  readonly workers?: number | 'auto';
 }
 
 /** Whether the node diverts DNS to the agent, as of the last check (status page, metrics). */

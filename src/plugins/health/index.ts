@@ -8,6 +8,8 @@ interface HealthState {
   readonly selfCheck: HealthSelfCheck;
   /** The port a configured address got (port 0 resolved). */
   readonly httpPort: (address: HealthConfig['address']) => number | undefined;
+  /** Only the primary thread fetches /health (a worker thread has no HTTP listener). */
+  readonly primary: boolean;
 }
 
 /**
@@ -22,7 +24,12 @@ export const health: PluginDefinition<HealthConfig, HealthState> = {
     const selfCheck = new HealthSelfCheck(counters, app.log);
     app.addCollector(counters);
     app.onClose(() => selfCheck.stop());
-    return { counters, selfCheck, httpPort: (address) => app.httpPort(address) };
+    return {
+      counters,
+      selfCheck,
+      httpPort: (address) => app.httpPort(address),
+      primary: app.primary,
+    };
   },
   parse: (d) => parseHealth(d),
   setup(config, ctx) {
@@ -33,6 +40,7 @@ export const health: PluginDefinition<HealthConfig, HealthState> = {
     const live = ctx.config.shared(() => {
       const first = { address: config.address, lameduckMs: 0 };
       ctx.onStartup(() => {
+        if (!state.primary) return;
         const port = state.httpPort(first.address) ?? first.address.port;
         state.selfCheck.target(`http://${localUrlHost(first.address.host, port)}/health`);
       });

@@ -26,12 +26,14 @@ export class HostsGauges {
       'coredns_hosts_entries',
       'The combined number of entries in hosts and Corefile.',
       'gauge',
+      'max', // every worker loads the same files
     );
     w.sample('coredns_hosts_entries', [], entries);
     w.family(
       'coredns_hosts_reload_timestamp_seconds',
       'The timestamp of the last reload of hosts file.',
       'gauge',
+      'max',
     );
     w.sample('coredns_hosts_reload_timestamp_seconds', [], reloaded);
   }

@@ -47,11 +47,12 @@ export const prometheus: PluginDefinition<PrometheusConfig, PrometheusState> = {
       dns,
       top,
       endpoints: {
-        metrics: (_req, res) => {
-          res.writeHead(200, { 'content-type': CONTENT_TYPE }).end(app.renderMetrics());
+        metrics: async (_req, res) => {
+          const exposition = await app.renderMetrics();
+          res.writeHead(200, { 'content-type': CONTENT_TYPE }).end(exposition);
         },
-        top: (_req, res) => {
-          const exposition = app.renderMetrics();
+        top: async (_req, res) => {
+          const exposition = await app.renderMetrics();
           res
             .writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' })
             .end(

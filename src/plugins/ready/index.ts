@@ -7,20 +7,27 @@ import { parseReady, type ReadyConfig } from './setup.ts';
  * Readiness per App (its timers and what it has seen survive reloads); each config that has a
  * `ready` line starts it with that config's readiness checks, `continuously` if any line says so.
  */
-export const ready: PluginDefinition<ReadyConfig, Readiness> = {
+interface ReadyState {
+  readonly readiness: Readiness;
+  /** A worker thread has no /ready; the primary's self-check covers the workers. */
+  readonly primary: boolean;
+}
+
+export const ready: PluginDefinition<ReadyConfig, ReadyState> = {
   name: 'ready',
   init(app) {
     const readiness = new Readiness((ms) => app.selfCheck(ms), app.serving, app.log);
     app.onClose(() => readiness.stop());
-    return readiness;
+    return { readiness, primary: app.primary };
   },
   parse: (d) => parseReady(d),
   setup(config, ctx) {
-    const readiness = ctx.state;
+    const { readiness, primary } = ctx.state;
     ctx.addHttpHandler(config.address, '/ready', (_req, res) => readiness.respond(res));
     const live = ctx.config.shared(() => {
       const shared: { monitor: Monitor } = { monitor: 'until-ready' };
       ctx.onStartup(() => {
+        if (!primary) return;
         const checks = ctx.config.readinessChecks();
         readiness.setChecks(checks.map((check) => ({ check, monitor: shared.monitor })));
         readiness.start();

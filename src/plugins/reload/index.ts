@@ -11,6 +11,8 @@ interface ReloadState {
   /** SHA-512 of the config a detected change brought in (coredns_reload_version_info). */
   version: string | undefined;
   stopping: boolean;
+  /** Only the primary thread polls; a worker thread gets its Corefile from it. */
+  readonly primary: boolean;
 }
 
 /**
@@ -35,6 +37,7 @@ export const reload: PluginDefinition<ReloadConfig, ReloadState> = {
       runningHash: undefined,
       version: undefined,
       stopping: false,
+      primary: app.primary,
     };
     app.addCollector({ collect: (w) => collectVersion(w, state.version) });
     app.onClose(() => state.poller.stop());
@@ -45,7 +48,7 @@ export const reload: PluginDefinition<ReloadConfig, ReloadState> = {
     const state = ctx.state;
     ctx.config.shared(() => {
       ctx.onStartup(() => {
-        if (state.stopping) return;
+        if (state.stopping || !state.primary) return;
         state.runningHash = corefileHash(ctx.config.sources);
         ctx.log.info(`Running configuration SHA512 = ${state.runningHash}`);
         state.poller.arm(config);
@@ -66,6 +69,7 @@ function collectVersion(w: ExpositionWriter, version: string | undefined): void 
     'coredns_reload_version_info',
     "A metric with a constant '1' value labeled by hash, and value which type of hash generated.",
     'gauge',
+    'max',
   );
   if (version !== undefined)
     w.sample(

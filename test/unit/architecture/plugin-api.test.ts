@@ -159,7 +159,7 @@ it('disarms the reload poller and stops /ready when a config without them replac
   const a = load('.:53 {\n reload 2s 1s\n ready 127.0.0.1:0\n}\n');
   await goLive(a);
   const poller = (a.staged.stateOf('reload') as { poller: ReloadPoller }).poller;
-  const readiness = a.staged.stateOf('ready') as Readiness;
+  const { readiness } = a.staged.stateOf('ready') as { readiness: Readiness };
   assert.equal(poller.periodArmed, true);
   assert.equal(readiness.running, true);
   const b = load('.:53 {\n ready 127.0.0.1:0\n}\n');

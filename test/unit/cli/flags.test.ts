@@ -164,6 +164,15 @@ describe('cli flags', () => {
     );
   });
 
+  it('reads -workers as a count or auto, 1 by default', () => {
+    const ip = ['-localip', '169.254.20.10'];
+    assert.equal(run(ip).workers, 1);
+    assert.equal(run([...ip, '-workers', '4']).workers, 4);
+    assert.equal(run([...ip, '-workers=auto']).workers, 'auto');
+    for (const bad of ['0', '-1', 'two', '1.5', '257'])
+      usageError([...ip, `-workers=${bad}`], 'ERR_FLAG_VALUE', /-workers/);
+  });
+
   it('stops at -- and at the first non-flag, as Go does', () => {
     const parsed = parseFlags(['-localip', '169.254.20.10', '--', '-conf', 'x'], FLAG_SPECS);
     assert.deepEqual(parsed.rest, ['-conf', 'x']);
