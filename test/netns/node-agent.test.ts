@@ -51,6 +51,8 @@ interface Scenario {
   readonly backendFlag?: string;
   /** Name of the backend auto-detection must pick, checked in the log. */
   readonly expectBackend: string;
+  /** Agent flags beyond the manifest's (`-workers 2`). */
+  readonly extraArgs?: readonly string[];
 }
 
 async function setUp(
@@ -112,6 +114,7 @@ async function setUp(
     '-restart-delay',
     '100ms',
     ...(s.backendFlag === undefined ? [] : ['-rules-backend', s.backendFlag]),
+    ...(s.extraArgs ?? []),
   ];
   return {
     sim,
@@ -345,6 +348,15 @@ async function flushConntrack(sim: SimNode): Promise<void> {
 describe('node agent on a simulated node', () => {
   it('iptables mode, IPv4, kube-proxy iptables: auto picks iptables-nft; SIGKILL, restart, upgrade, stop', async (t) => {
     await runScenario(t, { kubeProxy: 'iptables', families: [4], expectBackend: 'iptables-nft' });
+  });
+
+  it('two worker threads (-workers 2): SIGKILL, restart, upgrade between two 2-thread agents, stop', async (t) => {
+    await runScenario(t, {
+      kubeProxy: 'iptables',
+      families: [4],
+      expectBackend: 'iptables-nft',
+      extraArgs: ['-workers', '2'],
+    });
   });
 
   it('iptables mode, IPv4, kube-proxy nftables: auto picks the nftables backend (kubernetes/dns#682)', async (t) => {
