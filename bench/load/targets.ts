@@ -49,7 +49,7 @@ export function killTracked(): void {
 /** Spawns `argv` under `taskset -c <cpu>` (taskset execs, so the PID is the server's). */
 export function spawnPinned(
   argv: readonly string[],
-  cpu: number,
+  cpu: number | string,
   cwd?: string,
 ): { child: ChildProcess; exited: Promise<void>; log(): string } {
   const child = spawn('taskset', ['-c', String(cpu), ...argv], {
@@ -101,7 +101,8 @@ export async function waitAnswering(
 }
 
 async function startPinned(argv: readonly string[], port: number): Promise<RunningTarget> {
-  const { child, exited, log } = spawnPinned(argv, TARGET_CPU);
+  // BENCH_TARGET_CPUS (e.g. `0,1`) widens the target's CPU set, for `-workers 2` runs.
+  const { child, exited, log } = spawnPinned(argv, process.env['BENCH_TARGET_CPUS'] ?? TARGET_CPU);
   const stop = (): Promise<void> => killAndWait(child, exited);
   try {
     await waitAnswering(port, exited, log);
