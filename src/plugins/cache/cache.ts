@@ -2,7 +2,14 @@
 // a few patched fields, no promise. A miss asks the next plugin once per key however many
 // clients ask at the same time, stores what may be stored and answers every waiter from it.
 
-import type { Handler, Outcome, Request, ResponseWriter, Result } from '../../chain/handler.ts';
+import {
+  type Handler,
+  type Outcome,
+  PluginFailure,
+  type Request,
+  type ResponseWriter,
+  type Result,
+} from '../../chain/handler.ts';
 import { Flag, Rcode } from '../../dns/constants.ts';
 import { sameQuestion, walkMessage } from '../../dns/message.ts';
 import { isSubdomain, readName } from '../../dns/name.ts';
@@ -13,6 +20,12 @@ import { restamp } from './restamp.ts';
 import type { CacheConfig } from './setup.ts';
 import type { CacheStore } from './store.ts';
 import { makeEntry } from './store-entry.ts';
+
+/**
+ * Misses that may wait on one key's fetch. A flood of one name while the upstream is slow would
+ * otherwise queue every query (a request and a closure each) for the whole upstream window.
+ */
+export const MAX_WAITERS_PER_KEY = 1024;
 
 /** What one upstream fetch produced. */
 interface FetchResult {
@@ -31,7 +44,7 @@ export class CacheHandler implements Handler {
   readonly #config: CacheConfig;
   readonly #store: CacheStore;
   readonly #everyZone: boolean;
-  readonly #pending = new Map<string, Promise<FetchResult>>();
+  readonly #pending = new Map<string, { flight: Promise<FetchResult>; waiters: number }>();
   /** Monotonic clock in ms; injectable for tests. */
   readonly #now: () => number;
 
@@ -89,18 +102,29 @@ export class CacheHandler implements Handler {
     return this.#config.zones.some((zone) => isSubdomain(name, zone));
   }
 
-  #miss(req: Request, w: ResponseWriter, stale: CacheEntry | undefined): Promise<Result> {
+  #miss(req: Request, w: ResponseWriter, stale: CacheEntry | undefined): Outcome {
     const key = req.query.key;
     const pending = this.#pending.get(key);
     if (pending !== undefined) {
+      if (pending.waiters >= MAX_WAITERS_PER_KEY) {
+        this.#store.stats.waitersShed++;
+        if (stale !== undefined) return this.#writeStale(stale, req, w);
+        return new PluginFailure(
+          'cache',
+          Rcode.SERVFAIL,
+          `${MAX_WAITERS_PER_KEY} queries already wait for this name's upstream answer`,
+        );
+      }
+      pending.waiters++;
       this.#store.stats.coalesced++;
-      return pending.then((result) => this.#answerWaiter(result, req, w, stale));
+      return pending.flight.then((result) => this.#answerWaiter(result, req, w, stale));
     }
     const flight = this.#fetch(req);
-    this.#pending.set(key, flight);
+    const entry = { flight, waiters: 0 };
+    this.#pending.set(key, entry);
     // Cleared on every path, so a failed fetch never leaves later misses waiting on it.
     const clear = (): void => {
-      if (this.#pending.get(key) === flight) this.#pending.delete(key);
+      if (this.#pending.get(key) === entry) this.#pending.delete(key);
     };
     return flight.then(
       (result) => {

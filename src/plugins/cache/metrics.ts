@@ -19,6 +19,7 @@ export interface CacheCounters {
   servedStale: number;
   evictionsSuccess: number;
   evictionsDenial: number;
+  waitersShed: number;
 }
 
 export function newCacheCounters(): CacheCounters {
@@ -32,6 +33,7 @@ export function newCacheCounters(): CacheCounters {
     servedStale: 0,
     evictionsSuccess: 0,
     evictionsDenial: 0,
+    waitersShed: 0,
   };
 }
 
@@ -43,6 +45,8 @@ export interface CacheMetricsSource {
   readonly zones: string;
   /** Entries stored now, per cache type. */
   entries(): { readonly success: number; readonly denial: number };
+  /** Bytes stored now, per cache type (what the byte cap counts). */
+  bytes(): { readonly success: number; readonly denial: number };
   /** Counters per `server` label. */
   counters(): Iterable<{ readonly server: string; readonly counters: Readonly<CacheCounters> }>;
 }
@@ -57,9 +61,10 @@ export interface CacheStoreLike {
     readonly prefetches: number;
     readonly drops: number;
     readonly servedStale: number;
+    readonly waitersShed: number;
   };
-  readonly positive: { readonly size: number; readonly evictions: number };
-  readonly negative: { readonly size: number; readonly evictions: number };
+  readonly positive: { readonly size: number; readonly evictions: number; readonly bytes: number };
+  readonly negative: { readonly size: number; readonly evictions: number; readonly bytes: number };
 }
 
 /**
@@ -75,6 +80,7 @@ export function cacheStoreSource(
     id: store,
     zones: zones.join(','),
     entries: () => ({ success: store.positive.size, denial: store.negative.size }),
+    bytes: () => ({ success: store.positive.bytes, denial: store.negative.bytes }),
     counters: () => [
       {
         server,
@@ -88,6 +94,7 @@ export function cacheStoreSource(
           servedStale: store.stats.servedStale,
           evictionsSuccess: store.positive.evictions,
           evictionsDenial: store.negative.evictions,
+          waitersShed: store.stats.waitersShed,
         },
       },
     ],
@@ -107,6 +114,8 @@ export class CacheCollector {
   /** Live sources by id, with a reference count. */
   readonly #live = new LiveSources<CacheMetricsSource>();
   readonly #retired = new Map<string, { server: string; zones: string; c: CacheCounters }>();
+  /** Cache snapshots (`persist`) that could not be written, e.g. on a full disk. */
+  snapshotFailures = 0;
 
   /** Adds a source (the same object twice is counted once); returns its removal. */
   add(source: CacheMetricsSource): () => void {
@@ -145,10 +154,27 @@ export class CacheCollector {
     fam('drops_total', 'The number responses that are not cached, because the reply is malformed.');
     fam('served_stale_total', 'The number of requests served from stale cache entries.');
     fam('evictions_total', 'The count of cache evictions.');
+    w.family(
+      'coredns_nodecache_cache_bytes',
+      'Bytes of messages and keys stored, per cache type (capped per cache type).',
+      'gauge',
+    );
+    w.family(
+      'coredns_nodecache_cache_waiters_shed_total',
+      'Misses answered SERVFAIL at once because the most queries allowed already waited on the same name.',
+      'counter',
+    );
+    w.family(
+      'coredns_nodecache_cache_snapshot_failures_total',
+      'Cache snapshots (persist) that could not be written, e.g. on a full disk.',
+      'counter',
+    );
+    w.sample('coredns_nodecache_cache_snapshot_failures_total', [], this.snapshotFailures);
     const totals = new Map<string, { server: string; zones: string; c: CacheCounters }>();
     for (const [key, entry] of this.#retired) totals.set(key, { ...entry, c: { ...entry.c } });
     for (const source of this.#live.sources()) {
       const size = source.entries();
+      const bytes = source.bytes();
       for (const { server, counters } of source.counters()) {
         addInto(this.#total(totals, server, source.zones), counters);
         const labels: Labels = [
@@ -158,6 +184,8 @@ export class CacheCollector {
         ];
         w.sample('coredns_cache_entries', withType(labels, 'denial'), size.denial);
         w.sample('coredns_cache_entries', withType(labels, 'success'), size.success);
+        w.sample('coredns_nodecache_cache_bytes', withType(labels, 'denial'), bytes.denial);
+        w.sample('coredns_nodecache_cache_bytes', withType(labels, 'success'), bytes.success);
       }
     }
     for (const { server, zones, c } of totals.values()) {
@@ -175,6 +203,7 @@ export class CacheCollector {
       w.sample('coredns_cache_served_stale_total', labels, c.servedStale);
       w.sample('coredns_cache_evictions_total', withType(labels, 'denial'), c.evictionsDenial);
       w.sample('coredns_cache_evictions_total', withType(labels, 'success'), c.evictionsSuccess);
+      w.sample('coredns_nodecache_cache_waiters_shed_total', labels, c.waitersShed);
     }
   }
 

@@ -3,19 +3,35 @@
 // A hit only sets a bit (no list moves, unlike LRU), so the hot path stays cheap, and popular
 // names survive floods of one-off names (the ndots:5 search-path NXDOMAIN storm) far better
 // than under CoreDNS's random eviction.
+//
+// Besides the entry count, the bytes stored are capped: an upstream can send answers of up to
+// 64 KiB over TCP, so a count alone would let a flood of big answers grow a 10000-entry store
+// to over 600 MiB. Past the byte cap the same sweep evicts until the new entry fits.
 
 import type { CacheEntry } from './entry.ts';
 
+/** Bytes one store (positive or negative) keeps at most: messages plus keys. */
+export const DEFAULT_MAX_BYTES = 32 * 1024 * 1024;
+
+/** What an entry costs against the byte cap (the latin1 strings of its message and key). */
+export function entryBytes(entry: CacheEntry): number {
+  return entry.wire.length + entry.key.length;
+}
+
 export class SieveStore {
   readonly capacity: number;
+  readonly maxBytes: number;
+  /** Bytes stored now, as entryBytes counts them. */
+  bytes = 0;
   readonly #map = new Map<string, CacheEntry>();
   #newest: CacheEntry | undefined;
   #oldest: CacheEntry | undefined;
   #hand: CacheEntry | undefined;
   evictions = 0;
 
-  constructor(capacity: number) {
+  constructor(capacity: number, maxBytes = DEFAULT_MAX_BYTES) {
     this.capacity = Math.max(1, capacity);
+    this.maxBytes = maxBytes;
   }
 
   get size(): number {
@@ -32,7 +48,10 @@ export class SieveStore {
     entry.visited = true;
   }
 
-  /** Inserts or replaces; evicts one entry first when full. Returns true when it evicted. */
+  /**
+   * Inserts or replaces; evicts first when full (one entry for the count, as many as it takes
+   * for the bytes). Returns true when it evicted. An entry bigger than the whole cap is not kept.
+   */
   set(entry: CacheEntry): boolean {
     const old = this.#map.get(entry.key);
     if (old !== undefined) {
@@ -45,6 +64,13 @@ export class SieveStore {
       this.#evictOne();
       evicted = true;
     }
+    const size = entryBytes(entry);
+    if (size > this.maxBytes) return evicted;
+    while (this.bytes + size > this.maxBytes && this.#map.size > 0) {
+      this.#evictOne();
+      evicted = true;
+    }
+    this.bytes += size;
     this.#map.set(entry.key, entry);
     entry.older = this.#newest;
     entry.newer = undefined;
@@ -63,6 +89,7 @@ export class SieveStore {
 
   clear(): void {
     this.#map.clear();
+    this.bytes = 0;
     this.#newest = this.#oldest = this.#hand = undefined;
   }
 
@@ -85,6 +112,7 @@ export class SieveStore {
 
   #unlink(entry: CacheEntry): void {
     this.#map.delete(entry.key);
+    this.bytes -= entryBytes(entry);
     if (this.#hand === entry) this.#hand = entry.newer;
     if (entry.newer !== undefined) entry.newer.older = entry.older;
     else this.#newest = entry.older;

@@ -16,6 +16,8 @@ export interface CacheStats {
   servedStale: number;
   /** Concurrent identical misses that waited for one upstream query instead of sending their own. */
   coalesced: number;
+  /** Misses answered SERVFAIL at once because too many already waited on their key's fetch. */
+  waitersShed: number;
 }
 
 export class CacheStore {
@@ -30,6 +32,7 @@ export class CacheStore {
     drops: 0,
     servedStale: 0,
     coalesced: 0,
+    waitersShed: 0,
   };
 
   constructor(config: Pick<CacheConfig, 'success' | 'denial'>) {

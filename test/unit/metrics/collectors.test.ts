@@ -115,12 +115,13 @@ type StatName =
   | 'misses'
   | 'prefetches'
   | 'drops'
-  | 'servedStale';
+  | 'servedStale'
+  | 'waitersShed';
 
 interface FakeStore {
   stats: Record<StatName, number>;
-  positive: { size: number; evictions: number };
-  negative: { size: number; evictions: number };
+  positive: { size: number; evictions: number; bytes: number };
+  negative: { size: number; evictions: number; bytes: number };
 }
 
 function fakeStore(): FakeStore {
@@ -133,9 +134,10 @@ function fakeStore(): FakeStore {
       prefetches: 0,
       drops: 0,
       servedStale: 0,
+      waitersShed: 0,
     },
-    positive: { size: 3, evictions: 1 },
-    negative: { size: 2, evictions: 0 },
+    positive: { size: 3, evictions: 1, bytes: 300 },
+    negative: { size: 2, evictions: 0, bytes: 200 },
   };
 }
 
