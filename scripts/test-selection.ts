@@ -1,6 +1,7 @@
 // Which test files can run for the current user. Tests that create network namespaces and
-// install iptables/nftables rules need root (CAP_NET_ADMIN and CAP_SYS_ADMIN); for any other
-// user they are left out and listed with the reason, instead of failing.
+// install iptables/nftables rules, or mount a filesystem, need root (CAP_NET_ADMIN and
+// CAP_SYS_ADMIN); for any other user they are left out and listed with the reason, instead of
+// failing.
 
 export interface RootOnly {
   /** A folder (ending in /) or a file, relative to the repository root. */
@@ -12,6 +13,10 @@ export const ROOT_ONLY: readonly RootOnly[] = [
   {
     path: 'test/netns/',
     reason: 'creates network namespaces and installs iptables/nftables rules (needs root)',
+  },
+  {
+    path: 'test/integration/snapshot-disk-full.test.ts',
+    reason: 'mounts a small tmpfs to fill it up (needs root)',
   },
 ];
 

@@ -35,8 +35,10 @@ export const cache: PluginDefinition<CacheConfig, CacheCollector> = {
       },
       async (retired) => {
         stopWatching();
-        if (config.persistPath !== undefined)
-          await saveSnapshot(retired, config.persistPath, ctx.log);
+        if (config.persistPath === undefined) return;
+        // Counted as well as logged: on a reload the agent keeps serving and the metric shows it.
+        if (!(await saveSnapshot(retired, config.persistPath, ctx.log)))
+          ctx.state.snapshotFailures++;
       },
     );
     ctx.onShutdown(() => ctx.retained.release(key));

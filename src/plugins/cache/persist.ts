@@ -6,7 +6,7 @@
 
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { rename, writeFile } from 'node:fs/promises';
+import { rename, rm, writeFile } from 'node:fs/promises';
 import { HEADER_LENGTH } from '../../dns/constants.ts';
 import { walkMessage } from '../../dns/message.ts';
 import { lowerByte } from '../../dns/name.ts';
@@ -25,7 +25,7 @@ export async function saveSnapshot(
   log: Logger,
   wallNow = Date.now(),
   now = performance.now(),
-): Promise<void> {
+): Promise<boolean> {
   const parts: Buffer[] = [];
   const head = Buffer.alloc(4 + 1 + 8 + 4);
   head.write(MAGIC, 0, 'latin1');
@@ -50,12 +50,18 @@ export async function saveSnapshot(
   head.writeUInt32BE(count, 13);
   const body = Buffer.concat(parts);
   const digest = createHash('sha256').update(body).digest();
+  const tmp = `${path}.tmp`;
   try {
-    await writeFile(`${path}.tmp`, Buffer.concat([body, digest]));
-    await rename(`${path}.tmp`, path);
+    await writeFile(tmp, Buffer.concat([body, digest]));
+    await rename(tmp, path);
     log.info(`wrote ${count} entries to ${path}`);
+    return true;
   } catch (err) {
+    // A full disk leaves a partial file: remove it, so it does not hold the space; the last
+    // complete snapshot (if any) stays as it was.
+    await rm(tmp, { force: true }).catch(() => {});
     log.error(`could not write the cache snapshot ${path}: ${(err as Error).message}`);
+    return false;
   }
 }
 
