@@ -4,6 +4,9 @@
 // or ConfigMap key's file and line) and counted (`configmap`) once per change, and the last good
 // config keeps serving and stays on disk for the next start. Unlike node-cache, a ConfigMap that
 // is invalid at start is still polled, so fixing it takes effect without a restart.
+// A refused rendering is retried on every poll, not only when template or ConfigMap change: it
+// can fail on something outside both (the resolv.conf its forward line reads missing or empty),
+// and when that comes back the update goes in by itself. The same failure is counted once.
 
 import { createHash } from 'node:crypto';
 import { readFile, rename, writeFile } from 'node:fs/promises';
@@ -95,7 +98,8 @@ export class ConfigSync {
       try {
         const kube = await this.#pollKube();
         const template = await this.#pollTemplate();
-        if (kube || template) await this.#render(true);
+        const retry = this.#lastError !== undefined;
+        if (kube || template || retry) await this.#render(true, !(kube || template));
       } finally {
         this.#running = undefined;
       }
@@ -143,7 +147,8 @@ export class ConfigSync {
     return true;
   }
 
-  async #render(notify: boolean): Promise<void> {
+  /** `retry`: nothing changed since the last failed rendering; the same failure again is quiet. */
+  async #render(notify: boolean, retry = false): Promise<void> {
     if (this.#template === undefined) return;
     let text: string;
     try {
@@ -157,13 +162,17 @@ export class ConfigSync {
       this.#o.validate(applied);
       text = printCorefile(applied);
     } catch (e) {
-      this.#lastError = errorText(e);
+      const why = errorText(e);
+      const repeated = retry && why === this.#lastError;
+      this.#lastError = why;
+      if (repeated) return;
       this.#o.errors.count('configmap');
       this.#o.log.error(
         `rendering the Corefile: ${errorText(e)}; keeping the last good Corefile, ${this.#o.corefilePath} is unchanged`,
       );
       return;
     }
+    this.#lastError = undefined;
     if (text === this.#written) return;
     try {
       // write-then-rename: a reader never sees a half-written Corefile
