@@ -7,6 +7,16 @@ import { UsageError } from './flags.ts';
 export { parseGoDurationNs } from '../util/duration.ts';
 
 /**
+ * The longest timer Node keeps (2^31-1 ms, about 24.8 days): a longer one fires after 1 ms, so a
+ * huge poll period would turn into a busy loop. Duration flags are held between 1 ms and this.
+ */
+export const MAX_TIMER_MS = 2_147_483_647;
+
+function inTimerRange(ms: number): boolean {
+  return Number.isFinite(ms) && ms >= 1 && ms <= MAX_TIMER_MS;
+}
+
+/**
  * `-syncinterval`: node-cache multiplies the parsed Go duration by one second, so its default
  * `60` (printed as `60ns`) means 60 s and `30ns` means 30 s, while `30s` overflows there. Here a
  * bare number and a nanosecond count are seconds (node-cache's meaning), and any other unit is a
@@ -16,7 +26,7 @@ export function parseSyncIntervalMs(text: string, flag = 'syncinterval'): number
   const bad = (): UsageError =>
     new UsageError(
       'ERR_FLAG_VALUE',
-      `invalid value "${text}" for flag -${flag}: want seconds (60), 60ns, 60s or 1m; must be > 0`,
+      `invalid value "${text}" for flag -${flag}: want seconds (60), 60ns, 60s or 1m; 1ms to 24 days`,
     );
   let ms: number;
   if (/^\d+(\.\d+)?$/.test(text)) {
@@ -30,17 +40,17 @@ export function parseSyncIntervalMs(text: string, flag = 'syncinterval'): number
       0,
     );
   }
-  if (!Number.isFinite(ms) || ms <= 0) throw bad();
+  if (!inTimerRange(Math.round(ms))) throw bad();
   return Math.round(ms);
 }
 
-/** A plain Go duration flag (`10s`, `500ms`) in milliseconds, > 0. */
+/** A plain Go duration flag (`10s`, `500ms`) in milliseconds, 1 ms to MAX_TIMER_MS. */
 export function parseDurationMs(text: string, flag: string): number {
   const ns = parseGoDurationNs(text);
-  if (ns === undefined || ns <= 0) {
+  if (ns === undefined || !inTimerRange(ns / 1e6)) {
     throw new UsageError(
       'ERR_FLAG_VALUE',
-      `invalid value "${text}" for flag -${flag}: want a duration such as 10s or 500ms, > 0`,
+      `invalid value "${text}" for flag -${flag}: want a duration such as 10s or 500ms, 1ms to 24 days`,
     );
   }
   return ns / 1e6;

@@ -2,6 +2,7 @@
 // -pidfile, -version, …) and this project's own additions, with defaults as node-cache prints them.
 
 import type { FlagSpec } from './flags.ts';
+import { TCP_LIMIT_DEFAULTS } from './tcp-limit-flags.ts';
 
 const NODE_CACHE = 'node-cache flags';
 const COREDNS = 'CoreDNS flags';
@@ -226,5 +227,36 @@ export const FLAG_SPECS: readonly FlagSpec[] = [
     defaultValue: '1',
     usage:
       'threads serving DNS, each with its own sockets on the same addresses: a number, or auto (the CPUs the cgroup quota and CPU set allow, at most 8)',
+  },
+  {
+    group: OWN,
+    name: 'tcp-max-connections',
+    kind: 'string',
+    defaultValue: TCP_LIMIT_DEFAULTS['tcp-max-connections'],
+    usage:
+      'DNS-over-TCP connections per listener; at the cap the idlest connection of the client holding the most is closed for a newcomer',
+  },
+  {
+    group: OWN,
+    name: 'tcp-max-connections-per-client',
+    kind: 'string',
+    defaultValue: TCP_LIMIT_DEFAULTS['tcp-max-connections-per-client'],
+    usage:
+      'DNS-over-TCP connections per client address (every hostNetwork pod shares the node address); more are closed at once',
+  },
+  {
+    group: OWN,
+    name: 'tcp-idle-timeout',
+    kind: 'string',
+    defaultValue: TCP_LIMIT_DEFAULTS['tcp-idle-timeout'],
+    usage: 'close a DNS-over-TCP connection with nothing in flight after this long (CoreDNS: 10s)',
+  },
+  {
+    group: OWN,
+    name: 'tcp-read-timeout',
+    kind: 'string',
+    defaultValue: TCP_LIMIT_DEFAULTS['tcp-read-timeout'],
+    usage:
+      'absolute deadline for one DNS-over-TCP query, from its first byte (and for the first query, from connect; CoreDNS: 3s)',
   },
 ];

@@ -7,6 +7,7 @@ import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '../util/
 import { parseDurationMs, parseSyncIntervalMs } from './duration.ts';
 import { type ParsedFlags, UsageError } from './flags.ts';
 import { FLAG_SPECS } from './node-cache-flags.ts';
+import { parseTcpLimitFlags } from './tcp-limit-flags.ts';
 
 export type CliAction =
   | { readonly kind: 'help' }
@@ -134,6 +135,7 @@ export function toCliAction(flags: ParsedFlags): CliAction {
       configSyncIntervalMs: parseDurationMs(get('configsyncinterval'), 'configsyncinterval'),
       restartDelayMs: parseDurationMs(get('restart-delay'), 'restart-delay'),
       workers: parseWorkers(get('workers')),
+      tcpLimits: parseTcpLimitFlags(get),
     },
   };
 }

@@ -124,6 +124,7 @@ export class NodeAgent {
       options.restartDelayMs,
       this.#log,
       { workers, ...(deps.logSettings === undefined ? {} : { workerLog: deps.logSettings }) },
+      options.tcpLimits,
     );
     this.errors.onChange((counts) => this.server.setSetupErrors(counts));
   }

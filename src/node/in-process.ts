@@ -5,6 +5,7 @@
 // do now. A start that fails (a port still taken, say) is retried.
 
 import { type App, startApp } from '../app.ts';
+import type { TcpLimits } from '../server/tcp-limits.ts';
 import type { Logger, LogSettings } from '../util/log.ts';
 import type { InterceptionState, SetupErrorCounts } from './types.ts';
 
@@ -19,6 +20,7 @@ export class InProcessServer {
   readonly #log: Logger;
   readonly #retryMs: number;
   readonly #threads: { readonly workers: number; readonly workerLog?: LogSettings };
+  readonly #tcpLimits: Partial<TcpLimits>;
   #app: App | undefined;
   #stopped = false;
   #timer: NodeJS.Timeout | undefined;
@@ -31,12 +33,14 @@ export class InProcessServer {
     retryMs: number,
     log: Logger,
     threads: { readonly workers: number; readonly workerLog?: LogSettings } = { workers: 1 },
+    tcpLimits: Partial<TcpLimits> = {},
   ) {
     this.#threads = threads;
     this.#corefilePath = corefilePath;
     this.#dnsPort = dnsPort;
     this.#retryMs = retryMs;
     this.#log = log;
+    this.#tcpLimits = tcpLimits;
   }
 
   start(events: ServerEvents): void {
@@ -52,6 +56,7 @@ export class InProcessServer {
         workers: this.#threads.workers,
         workerRestartMs: this.#retryMs,
         ...(this.#threads.workerLog === undefined ? {} : { workerLog: this.#threads.workerLog }),
+        tcpLimits: this.#tcpLimits,
       });
       if (this.#stopped) {
         await app.stop();

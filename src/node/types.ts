@@ -1,6 +1,8 @@
 // Shared types of the node agent: error kinds counted in coredns_nodecache_setup_errors_total,
 // the rule backends, and the options the CLI hands to the agent.
 
+import type { TcpLimits } from '../server/tcp-limits.ts';
+
 export const SETUP_ERROR_TYPES = [
   'iptables',
   'iptables_lock',
@@ -51,6 +53,8 @@ export interface AgentOptions {
   readonly restartDelayMs: number;
   /** Threads serving DNS (`-workers`): a number or `auto` (node/cpu-quota.ts); default 1. */
   readonly workers?: number | 'auto';
+  /** DNS-over-TCP limits set by flags (-tcp-*); the rest keep their defaults. */
+  readonly tcpLimits?: Partial<TcpLimits>;
 }
 
 /** Whether the node diverts DNS to the agent, as of the last check (status page, metrics). */
