@@ -1,17 +1,12 @@
 // Duration flags: node-cache's `-syncinterval` quirk and plain Go durations, on the project's
 // one Go-duration parser (src/util/duration.ts).
 
-import { parseGoDurationNs, splitGoDuration, UNIT_NS } from '../util/duration.ts';
+import { MAX_TIMER_MS, parseGoDurationNs, splitGoDuration, UNIT_NS } from '../util/duration.ts';
 import { UsageError } from './flags.ts';
 
 export { parseGoDurationNs } from '../util/duration.ts';
 
-/**
- * The longest timer Node keeps (2^31-1 ms, about 24.8 days): a longer one fires after 1 ms, so a
- * huge poll period would turn into a busy loop. Duration flags are held between 1 ms and this.
- */
-export const MAX_TIMER_MS = 2_147_483_647;
-
+/** Duration flags all set timers: held between 1 ms and Node's timer limit. */
 function inTimerRange(ms: number): boolean {
   return Number.isFinite(ms) && ms >= 1 && ms <= MAX_TIMER_MS;
 }

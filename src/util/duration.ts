@@ -67,6 +67,19 @@ export function parseGoDuration(text: string): number {
   throw new DurationError(text, why);
 }
 
+/**
+ * The longest timer Node keeps (2^31-1 ms, about 24.8 days): a longer one fires after 1 ms, so a
+ * huge period would turn into a busy loop. Durations that feed a timer are held to it.
+ */
+export const MAX_TIMER_MS = 2_147_483_647;
+
+/** parseGoDuration for a duration that sets a timer: also refuses one past MAX_TIMER_MS. */
+export function parseTimerDuration(text: string): number {
+  const ms = parseGoDuration(text);
+  if (ms > MAX_TIMER_MS) throw new DurationError(text, "longer than Node's timer limit (24 days)");
+  return ms;
+}
+
 /** Go's Duration.String() shape for log lines: `30s`, `5m0s`, `1h0m0s`, `500ms`. */
 export function formatGoDuration(ms: number): string {
   if (ms === 0) return '0s';

@@ -1,5 +1,5 @@
 import type { DirectiveReader } from '../../corefile/model.ts';
-import { parseGoDuration } from '../../util/duration.ts';
+import { parseTimerDuration } from '../../util/duration.ts';
 
 export type ConsolidateLevel = 'warning' | 'error' | 'info' | 'debug';
 
@@ -30,7 +30,7 @@ export function parseErrors(d: DirectiveReader): ErrorsConfig {
       const [duration = '', source = '', level = 'error'] = o.expectArgs(2, 3);
       let periodMs: number;
       try {
-        periodMs = parseGoDuration(duration);
+        periodMs = parseTimerDuration(duration);
       } catch (err) {
         throw o.error('ERR_COREFILE_VALUE', (err as Error).message);
       }

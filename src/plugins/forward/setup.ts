@@ -7,7 +7,7 @@ import type { DirectiveReader, Token } from '../../corefile/model.ts';
 import { parseRcodeName, Rcode } from '../../dns/constants.ts';
 import { normalizeName } from '../../dns/name.ts';
 import { parseHostPort, upstreamAddress } from '../../upstream/address.ts';
-import { parseGoDuration } from '../../util/duration.ts';
+import { parseTimerDuration } from '../../util/duration.ts';
 import {
   DEFAULT_EXPIRE_MS,
   DEFAULT_HEALTH_CHECK_MS,
@@ -191,7 +191,7 @@ function parseZone(o: DirectiveReader, text: string, index: number): string {
 function parseDuration(o: DirectiveReader, text: string): number {
   let ms: number;
   try {
-    ms = parseGoDuration(text);
+    ms = parseTimerDuration(text);
   } catch (err) {
     throw o.error('ERR_COREFILE_VALUE', `${o.directive.name}: ${(err as Error).message}`);
   }

@@ -1,7 +1,7 @@
 import type { DirectiveReader } from '../../corefile/model.ts';
 import type { HttpAddress } from '../../http/address.ts';
 import { httpAddressArg } from '../../http/address-arg.ts';
-import { parseGoDuration } from '../../util/duration.ts';
+import { parseTimerDuration } from '../../util/duration.ts';
 
 export interface HealthConfig {
   readonly address: HttpAddress;
@@ -17,7 +17,7 @@ export function parseHealth(d: DirectiveReader): HealthConfig {
     if (o.directive.name !== 'lameduck') throw o.unknownOption();
     const [text = ''] = o.expectArgs(1);
     try {
-      lameduckMs = parseGoDuration(text);
+      lameduckMs = parseTimerDuration(text);
     } catch (err) {
       throw o.error('ERR_COREFILE_VALUE', (err as Error).message);
     }

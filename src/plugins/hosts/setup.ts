@@ -5,7 +5,7 @@ import type { BlockInfo } from '../../chain/definition.ts';
 import { fallthroughArgs, zoneArgs } from '../../config/zone-args.ts';
 import type { DirectiveReader } from '../../corefile/model.ts';
 import { parseIP } from '../../dns/address.ts';
-import { parseGoDuration } from '../../util/duration.ts';
+import { parseTimerDuration } from '../../util/duration.ts';
 
 export interface HostsConfig {
   /** The hosts file, as written (relative paths are relative to the working directory). */
@@ -48,7 +48,7 @@ export function parseHosts(d: DirectiveReader, block: BlockInfo): HostsConfig {
     } else if (name === 'reload') {
       const [value = ''] = o.expectArgs(1);
       try {
-        reloadMs = parseGoDuration(value);
+        reloadMs = parseTimerDuration(value);
       } catch (err) {
         throw o.error('ERR_COREFILE_VALUE', (err as Error).message);
       }

@@ -1,5 +1,5 @@
 import type { DirectiveReader } from '../../corefile/model.ts';
-import { parseGoDuration } from '../../util/duration.ts';
+import { parseTimerDuration } from '../../util/duration.ts';
 
 export interface ReloadConfig {
   /** Polling interval; at least 2 s. */
@@ -19,7 +19,7 @@ export function parseReload(d: DirectiveReader): ReloadConfig {
   d.expectNoBlock();
   const duration = (text: string): number => {
     try {
-      return parseGoDuration(text);
+      return parseTimerDuration(text);
     } catch (err) {
       throw d.error('ERR_COREFILE_VALUE', (err as Error).message);
     }

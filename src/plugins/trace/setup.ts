@@ -3,7 +3,7 @@
 // → TraceConfig (CoreDNS plugin/trace/setup.go). Only the zipkin endpoint type is supported.
 
 import type { DirectiveReader } from '../../corefile/model.ts';
-import { parseGoDuration } from '../../util/duration.ts';
+import { parseTimerDuration } from '../../util/duration.ts';
 
 export interface TraceConfig {
   /** The Zipkin v2 spans URL (`http://HOST:PORT/api/v2/spans` unless given as a URL). */
@@ -88,7 +88,7 @@ export function parseTrace(d: DirectiveReader): TraceConfig {
       case 'zipkin_max_batch_interval': {
         const text = o.expectArgs(1)[0] as string;
         try {
-          config.batchIntervalMs = parseGoDuration(text);
+          config.batchIntervalMs = parseTimerDuration(text);
         } catch (err) {
           throw o.error('ERR_COREFILE_VALUE', `${name}: ${(err as Error).message}`);
         }
