@@ -22,6 +22,15 @@ export interface DnsperfOptions {
   outstanding?: number;
   /** -v: collect per-query latencies. */
   verbose?: boolean;
+  /** With verbose: also keep each reply's rcode and question (bench/load/profile-tail.ts). */
+  keepReplies?: boolean;
+}
+
+export interface Reply {
+  rcode: string;
+  /** "name TYPE" as in the query file. */
+  question: string;
+  ms: number;
 }
 
 export interface DnsperfResult {
@@ -36,6 +45,8 @@ export interface DnsperfResult {
   latenciesMs: number[];
   /** Queries reported as timed out ("T") in verbose output. */
   timeouts: number;
+  /** Every reply, in arrival order (keepReplies only). */
+  replies: Reply[];
   command: string;
   stderr: string;
 }
@@ -74,6 +85,7 @@ export function runDnsperf(o: DnsperfOptions): Promise<DnsperfResult> {
     const child = spawn('taskset', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     track(child);
     const latencies: number[] = [];
+    const replies: Reply[] = [];
     let timeouts = 0;
     let summary = '';
     let stderr = '';
@@ -85,9 +97,13 @@ export function runDnsperf(o: DnsperfOptions): Promise<DnsperfResult> {
     const lines = createInterface({ input: child.stdout });
     lines.on('line', (line) => {
       if (line.startsWith('> ')) {
-        const m = /^> (\S+) .* (\d+\.\d+)$/.exec(line);
+        const m = /^> (\S+) (.*) (\d+\.\d+)$/.exec(line);
         if (m?.[1] === 'T') timeouts++;
-        else if (m?.[2] !== undefined) latencies.push(Number(m[2]) * 1000);
+        else if (m?.[3] !== undefined) {
+          const ms = Number(m[3]) * 1000;
+          latencies.push(ms);
+          if (o.keepReplies === true) replies.push({ rcode: m[1] ?? '', question: m[2] ?? '', ms });
+        }
         return;
       }
       summary += `${line}\n`;
@@ -110,6 +126,7 @@ export function runDnsperf(o: DnsperfOptions): Promise<DnsperfResult> {
         ...parsed,
         latenciesMs: latencies,
         timeouts,
+        replies,
         command: `taskset ${args.join(' ')}`,
         stderr,
       });
@@ -117,7 +134,7 @@ export function runDnsperf(o: DnsperfOptions): Promise<DnsperfResult> {
   });
 }
 
-type Summary = Omit<DnsperfResult, 'latenciesMs' | 'timeouts' | 'command' | 'stderr'>;
+type Summary = Omit<DnsperfResult, 'latenciesMs' | 'timeouts' | 'replies' | 'command' | 'stderr'>;
 
 /** Parses dnsperf 2.x's "Statistics:" block. */
 export function parseSummary(text: string): Summary | undefined {

@@ -114,3 +114,31 @@ function threadsWaitNs(pid: number): number {
 export function treeCpuTicks(pid: number): number | undefined {
   return treeUsage(pid)?.cpuTicks;
 }
+
+export interface TreeMemory {
+  /** VmRSS summed over the tree, KiB. */
+  rssKiB: number;
+  /** VmHWM (each process's peak RSS) summed over the tree, KiB: the tree's peak or above it
+   * (processes may have peaked at different times), never below while they live. */
+  peakKiB: number;
+}
+
+/** Resident memory of `pid` and its live descendants; undefined when `pid` is gone. */
+export function treeMemory(pid: number): TreeMemory | undefined {
+  const pids = treePids(pid);
+  if (pids.length === 0) return undefined;
+  const out: TreeMemory = { rssKiB: 0, peakKiB: 0 };
+  for (const p of pids) {
+    let status: string;
+    try {
+      status = readFileSync(`/proc/${p}/status`, 'utf8');
+    } catch {
+      continue; // exited meanwhile
+    }
+    const kib = (key: string): number =>
+      Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+    out.rssKiB += kib('VmRSS');
+    out.peakKiB += kib('VmHWM');
+  }
+  return out;
+}

@@ -5,30 +5,81 @@ import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { REPO_ROOT } from '../../test/helpers/fixtures.ts';
 
-export interface Row {
-  target: string;
-  scenario: string;
-  /** Undefined when the run failed; `error` says why. */
+/** One measured repetition of one target and scenario. */
+export interface Sample {
   qps?: number | undefined;
   cpuUsPerQuery?: number | undefined;
   /** Server CPU time / wall time over the measured run, in percent of one core. */
   cpuPercent?: number | undefined;
+  /** 1e6 / CPU µs per query: what one fully busy core would answer. */
+  qpsPerCore?: number | undefined;
   /** Run-queue wait of the target over the run, in percent of wall time (CPU contention). */
   waitPercent?: number | undefined;
-  avgLatencyMs?: number | undefined;
+  /** The rate the fixed-rate run reached (below the asked rate: the target could not hold it). */
+  latencyQps?: number | undefined;
   p50Ms?: number | undefined;
-  p90Ms?: number | undefined;
   p99Ms?: number | undefined;
+  p999Ms?: number | undefined;
   sent?: number | undefined;
   lost?: number | undefined;
   latencyLost?: number | undefined;
-  /** Upstream (knot) queries per completed query during the measured run. */
+  /** Upstream (both knots) queries per completed query during the measured run. */
   upstreamPerQuery?: number | undefined;
+  /** Tree RSS after the warm-up (hit, mix) or after the runs (cold, miss), and the tree's peak. */
+  rssMB?: number | undefined;
+  peakRssMB?: number | undefined;
   rcodes?: string;
-  /** Measured runs behind the row (median by qps) and their qps range. */
+}
+
+export interface Row extends Sample {
+  target: string;
+  scenario: string;
+  /** Measured repetitions behind the row (each figure is their median) and their qps range. */
   repeats?: number;
   qpsRange?: readonly [number, number];
   error?: string;
+  /** The target cannot run here (e.g. no node-cache anchor): not a failure. */
+  unavailable?: string;
+}
+
+const NUMERIC: readonly (keyof Sample)[] = [
+  'qps',
+  'cpuUsPerQuery',
+  'cpuPercent',
+  'qpsPerCore',
+  'waitPercent',
+  'latencyQps',
+  'p50Ms',
+  'p99Ms',
+  'p999Ms',
+  'sent',
+  'lost',
+  'latencyLost',
+  'upstreamPerQuery',
+  'rssMB',
+  'peakRssMB',
+];
+
+function median(values: number[]): number | undefined {
+  if (values.length === 0) return undefined;
+  const s = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[mid] : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+}
+
+/** Every figure is the median over the repetitions, each taken on its own. */
+export function medianRow(target: string, scenario: string, samples: readonly Sample[]): Row {
+  const row: Row = { target, scenario, repeats: samples.length };
+  for (const key of NUMERIC) {
+    const values = samples.map((s) => s[key]).filter((v): v is number => typeof v === 'number');
+    (row as unknown as Record<string, unknown>)[key] = median(values);
+  }
+  const qps = samples.map((s) => s.qps ?? 0);
+  if (samples.length > 1) row.qpsRange = [Math.min(...qps), Math.max(...qps)];
+  const byQps = [...samples].sort((a, b) => (a.qps ?? 0) - (b.qps ?? 0));
+  const mid = byQps[Math.floor((byQps.length - 1) / 2)];
+  if (mid?.rcodes !== undefined) row.rcodes = mid.rcodes;
+  return row;
 }
 
 function firstLine(cmd: string, args: string[], pattern?: RegExp): string {
@@ -67,6 +118,7 @@ export function machineInfo(): Record<string, string> {
     dnsperf: firstLine('dnsperf', ['-h'], /^Version/),
     knot: firstLine('/usr/sbin/knotd', ['--version']),
     unbound: firstLine('/usr/sbin/unbound', ['-V'], /^Version/),
+    dnsmasq: firstLine('/usr/sbin/dnsmasq', ['--version']),
     tree: firstLine('git', ['-C', REPO_ROOT, 'describe', '--always', '--dirty']),
     'load average at start (1/5/15 min)': loadAverage(),
   };
@@ -77,20 +129,23 @@ const fmt = (n: number | undefined, digits = 0): string =>
     ? '–'
     : n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
-const HEADER = [
-  'target',
-  'scenario',
-  'qps',
-  'server CPU µs/query',
-  'server CPU %',
-  'CPU wait %',
-  'avg latency at max load (ms)',
-  'p50 / p90 / p99 at fixed rate (ms)',
-  'lost (max load / fixed rate)',
-  'upstream queries per query',
-  'rcodes',
-];
-const RIGHT = HEADER.map((_, i) => i >= 2 && i <= 9);
+function header(latencyQps: number): string[] {
+  return [
+    'target',
+    'scenario',
+    'qps',
+    'server CPU µs/query',
+    'qps per core',
+    'CPU wait %',
+    `p50 / p99 / p99.9 at ${fmt(latencyQps)} qps (ms)`,
+    'fixed rate reached (qps)',
+    'lost (max load / fixed rate)',
+    'RSS MB (warm / peak)',
+    'upstream queries per query',
+    'rcodes',
+  ];
+}
+const RIGHT = Array.from({ length: 12 }, (_, i) => i >= 2 && i <= 10);
 
 /** A markdown table with padded cells, as the project's formatter (Biome) writes them. */
 export function renderTable(
@@ -109,21 +164,27 @@ export function renderTable(
 
 function cells(r: Row): string[] {
   // Pipes would end a cell early; error text may contain them.
-  if (r.error !== undefined) {
-    const why = (r.error.split('\n')[0] ?? '').slice(0, 120).replaceAll('|', '/');
-    return [r.target, r.scenario, 'failed', '', '', '', '', '', '', '', why];
-  }
+  const note = (what: string, text: string): string[] => [
+    r.target,
+    r.scenario,
+    what,
+    ...Array.from({ length: 8 }, () => ''),
+    (text.split('\n')[0] ?? '').slice(0, 120).replaceAll('|', '/'),
+  ];
+  if (r.unavailable !== undefined) return note('unavailable', r.unavailable);
+  if (r.error !== undefined) return note('failed', r.error);
   const range = r.qpsRange ? ` (${fmt(r.qpsRange[0])}–${fmt(r.qpsRange[1])})` : '';
   return [
     r.target,
     r.scenario,
     `${fmt(r.qps)}${range}`,
     fmt(r.cpuUsPerQuery, 1),
-    fmt(r.cpuPercent),
+    fmt(r.qpsPerCore),
     fmt(r.waitPercent),
-    fmt(r.avgLatencyMs, 3),
-    `${fmt(r.p50Ms, 3)} / ${fmt(r.p90Ms, 3)} / ${fmt(r.p99Ms, 3)}`,
+    `${fmt(r.p50Ms, 2)} / ${fmt(r.p99Ms, 2)} / ${fmt(r.p999Ms, 2)}`,
+    fmt(r.latencyQps),
     `${fmt(r.lost)} / ${fmt(r.latencyLost)}`,
+    `${fmt(r.rssMB)} / ${fmt(r.peakRssMB)}`,
     fmt(r.upstreamPerQuery, 3),
     r.rcodes ?? '',
   ];
@@ -131,12 +192,20 @@ function cells(r: Row): string[] {
 
 export function renderMarkdown(
   rows: readonly Row[],
-  meta: { date: string; info: Record<string, string>; settings: string[] },
+  meta: {
+    date: string;
+    info: Record<string, string>;
+    settings: string[];
+    latencyQps: number;
+    /** Sections after the table (the targets). */
+    sections?: string[];
+  },
 ): string {
   const out: string[] = [`# Load benchmark, ${meta.date}`, ''];
   for (const [k, v] of Object.entries(meta.info)) out.push(`- **${k}**: ${v}`);
   out.push(...meta.settings.map((s) => `- ${s}`), '');
-  out.push(...renderTable(HEADER, RIGHT, rows.map(cells)));
+  out.push(...renderTable(header(meta.latencyQps), RIGHT, rows.map(cells)));
+  if (meta.sections !== undefined) out.push('', ...meta.sections);
   const contended = rows
     .filter((r) => (r.waitPercent ?? 0) > 10)
     .map((r) => `${r.target}/${r.scenario}`);

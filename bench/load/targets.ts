@@ -1,6 +1,7 @@
 // Benchmark targets: each starts one DNS server on 127.0.0.1:<listenPort>, pinned to the
-// target CPU, forwarding misses to the knot upstream, and resolves once it answers. Add a target
-// by appending to TARGETS.
+// target CPU, forwarding cluster.local to the cluster knot and everything else to the external
+// knot, and resolves once it answers. Add a target by appending to TARGETS (peers.ts holds the
+// other servers: node-cache, dnsmasq).
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
@@ -9,8 +10,9 @@ import { query } from '../../test/helpers/client.ts';
 import { REPO_ROOT } from '../../test/helpers/fixtures.ts';
 import { killAndWait } from '../../test/helpers/knot.ts';
 import { freePort } from '../../test/helpers/ports.ts';
+import type { ScenarioName } from './workloads.ts';
 
-export type ScenarioName = 'hit' | 'miss';
+export type { ScenarioName } from './workloads.ts';
 
 /** The CPU targets run on; knot and dnsperf share the other one. */
 export const TARGET_CPU = 0;
@@ -30,7 +32,17 @@ export interface Target {
   readonly scenarios?: readonly ScenarioName[];
   /** One-line description for the report. */
   readonly describe: string;
-  start(upstreamPort: number, listenPort: number, workDir: string): Promise<RunningTarget>;
+  /** Why it cannot run on this machine (reported as unavailable, not failed); undefined: it can. */
+  unavailable?(): string | undefined;
+  start(upstreams: Upstreams, listenPort: number, workDir: string): Promise<RunningTarget>;
+}
+
+/** The two knot upstreams' ports on 127.0.0.1. */
+export interface Upstreams {
+  /** cluster.local (kube-dns's stand-in), asked over TCP by node-cache's ConfigMap. */
+  readonly cluster: number;
+  /** Everything else (the node's upstream resolvers' stand-in), over UDP. */
+  readonly external: number;
 }
 
 const live = new Set<ChildProcess>();
@@ -51,10 +63,12 @@ export function spawnPinned(
   argv: readonly string[],
   cpu: number | string,
   cwd?: string,
+  env?: NodeJS.ProcessEnv,
 ): { child: ChildProcess; exited: Promise<void>; log(): string } {
   const child = spawn('taskset', ['-c', String(cpu), ...argv], {
     stdio: ['ignore', 'pipe', 'pipe'],
     cwd: cwd ?? REPO_ROOT,
+    ...(env === undefined ? {} : { env }),
   });
   track(child);
   let log = '';
@@ -68,7 +82,7 @@ export function spawnPinned(
   return { child, exited, log: () => log };
 }
 
-/** Polls `ready.bench.test A` over UDP (bounded by `timeoutMs`) until the target answers. */
+/** Polls `ready.bench.svc.cluster.local A` over UDP (bounded by `timeoutMs`) until the target answers. */
 export async function waitAnswering(
   port: number,
   exited: Promise<void>,
@@ -86,7 +100,7 @@ export async function waitAnswering(
         host: '127.0.0.1',
         port,
         proto: 'udp',
-        name: 'ready.bench.test.',
+        name: 'ready.bench.svc.cluster.local.',
         timeoutMs: 300,
       });
       if (((reply[3] as number) & 0x0f) === 0) return;
@@ -100,9 +114,14 @@ export async function waitAnswering(
   );
 }
 
-async function startPinned(argv: readonly string[], port: number): Promise<RunningTarget> {
+export async function startPinned(
+  argv: readonly string[],
+  port: number,
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<RunningTarget> {
   // BENCH_TARGET_CPUS (e.g. `0,1`) widens the target's CPU set, for `-workers 2` runs.
-  const { child, exited, log } = spawnPinned(argv, process.env['BENCH_TARGET_CPUS'] ?? TARGET_CPU);
+  const cpus = process.env['BENCH_TARGET_CPUS'] ?? TARGET_CPU;
+  const { child, exited, log } = spawnPinned(argv, cpus, options.cwd, options.env);
   const stop = (): Promise<void> => killAndWait(child, exited);
   try {
     await waitAnswering(port, exited, log);
@@ -116,11 +135,57 @@ async function startPinned(argv: readonly string[], port: number): Promise<Runni
 
 const NODE = join(REPO_ROOT, 'node_modules', '.bin', 'node');
 
+/**
+ * node-cache's own ConfigMap (kubernetes/dns, nodelocaldns.yaml) on loopback, minus `loop` and
+ * `health` (startup probes and a port, nothing per query): cluster.local to the cluster DNS over
+ * TCP with its success/denial caches, everything else to the node's upstream over UDP with
+ * `cache 30`. nodelocaldns and node-cache run exactly this text.
+ */
+export function nodeLocalCorefile(listenPort: number, up: Upstreams, metricsPort: number): string {
+  return `cluster.local:${listenPort} {
+    errors
+    cache {
+        success 9984 30
+        denial 9984 5
+    }
+    reload
+    bind 127.0.0.1
+    forward . 127.0.0.1:${up.cluster} {
+        force_tcp
+    }
+    prometheus 127.0.0.1:${metricsPort}
+}
+.:${listenPort} {
+    errors
+    cache 30
+    reload
+    bind 127.0.0.1
+    forward . 127.0.0.1:${up.external}
+    prometheus 127.0.0.1:${metricsPort}
+}
+`;
+}
+
+/** Writes the Corefile as both node-cache's -basecorefile and its rendered -conf. */
+export async function writeNodeLocalCorefile(
+  workDir: string,
+  listenPort: number,
+  up: Upstreams,
+  metricsPort?: number,
+): Promise<{ base: string; conf: string }> {
+  const corefile = nodeLocalCorefile(listenPort, up, metricsPort ?? (await freePort()));
+  const base = join(workDir, 'Corefile.base');
+  const conf = join(workDir, 'Corefile');
+  await Promise.all([writeFile(base, corefile), writeFile(conf, corefile)]);
+  return { base, conf };
+}
+
 /** unbound 1.17 as a forwarding cache (design/dependencies.md 6.1), one thread, default caches. */
 export const unbound: Target = {
   name: 'unbound',
-  describe: 'unbound 1.17, 1 thread, default cache sizes, forward-tcp-upstream to knot',
-  async start(upstreamPort, listenPort, workDir) {
+  describe:
+    'unbound 1.17, 1 thread, default cache sizes; cluster.local to the cluster knot over TCP (forward-tcp-upstream), `.` to the external knot over UDP',
+  async start(up, listenPort, workDir) {
     const conf = join(workDir, 'unbound.conf');
     await writeFile(
       conf,
@@ -133,8 +198,10 @@ export const unbound: Target = {
   so-reuseport: no
   do-not-query-localhost: no
   local-zone: "test." nodefault
+  local-zone: "local." nodefault
   module-config: "iterator"
   domain-insecure: "test."
+  domain-insecure: "cluster.local."
   qname-minimisation: no
   access-control: 127.0.0.0/8 allow
   username: ""
@@ -146,11 +213,14 @@ export const unbound: Target = {
   verbosity: 0
 remote-control:
   control-enable: no
-# Everything, not just bench.test, goes to knot: unbound must never iterate from the root.
+# Everything goes to a knot: unbound must never iterate from the root.
+forward-zone:
+  name: "cluster.local"
+  forward-addr: 127.0.0.1@${up.cluster}
+  forward-tcp-upstream: yes
 forward-zone:
   name: "."
-  forward-addr: 127.0.0.1@${upstreamPort}
-  forward-tcp-upstream: yes
+  forward-addr: 127.0.0.1@${up.external}
 `,
     );
     return startPinned(['/usr/sbin/unbound', '-d', '-p', '-c', conf], listenPort);
@@ -162,7 +232,7 @@ export const bare: Target = {
   name: 'bare-node',
   scenarios: ['hit'],
   describe: 'bench/load/bare-responder.ts: fixed reply, ID patched (Node floor, never forwards)',
-  start(_upstreamPort, listenPort) {
+  start(_up, listenPort) {
     return startPinned(
       [NODE, 'bench/load/bare-responder.ts', '--port', String(listenPort)],
       listenPort,
@@ -170,30 +240,21 @@ export const bare: Target = {
   },
 };
 
+/** What scripts/build-image.sh's ENTRYPOINT gives node before dist/cli.js. */
+export const IMAGE_NODE_FLAGS = '--max-semi-space-size=2';
+
+const words = (s: string | undefined): string[] => (s ?? '').split(' ').filter((f) => f !== '');
+
 /** The agent, as node-cache's DaemonSet would start it, minus interface and iptables setup. */
 export const nodelocaldns: Target = {
   name: 'nodelocaldns',
-  describe: 'src/cli.ts, cache { success 100000 }, forward force_tcp to knot',
-  async start(upstreamPort, listenPort, workDir) {
-    const block = (zone: string): string => `${zone}:${listenPort} {
-    bind 127.0.0.1
-    cache {
-        success 100000
-    }
-    forward . 127.0.0.1:${upstreamPort} {
-        force_tcp
-    }
-}
-`;
-    const corefile = `${block('bench.test')}${block('.')}`;
-    // node-cache renders -basecorefile into -conf; write both so either reading works.
-    const base = join(workDir, 'Corefile.base');
-    const conf = join(workDir, 'Corefile');
-    await Promise.all([writeFile(base, corefile), writeFile(conf, corefile)]);
+  describe: `src/cli.ts with node-cache's ConfigMap (nodeLocalCorefile), node flags \`${process.env['BENCH_AGENT_NODE_FLAGS'] ?? IMAGE_NODE_FLAGS}\`${process.env['BENCH_AGENT_ARGS'] ? `, extra args \`${process.env['BENCH_AGENT_ARGS']}\`` : ''}`,
+  async start(up, listenPort, workDir) {
+    const { base, conf } = await writeNodeLocalCorefile(workDir, listenPort, up);
     const argv = [
       NODE,
-      // V8 flags to compare (e.g. the image's): NODE_OPTIONS refuses most of them.
-      ...(process.env['BENCH_AGENT_NODE_FLAGS'] ?? '').split(' ').filter((f) => f !== ''),
+      // V8 flags to compare: NODE_OPTIONS refuses most of them. Unset: the image's.
+      ...words(process.env['BENCH_AGENT_NODE_FLAGS'] ?? IMAGE_NODE_FLAGS),
       'src/cli.ts',
       '-localip',
       '127.0.0.1',
@@ -208,10 +269,8 @@ export const nodelocaldns: Target = {
       '-metrics-listen-address',
       `127.0.0.1:${await freePort()}`,
       // Extra agent flags to compare (e.g. `-workers 2`), space-separated.
-      ...(process.env['BENCH_AGENT_ARGS'] ?? '').split(' ').filter((f) => f !== ''),
+      ...words(process.env['BENCH_AGENT_ARGS']),
     ];
     return startPinned(argv, listenPort);
   },
 };
-
-export const TARGETS: readonly Target[] = [unbound, bare, nodelocaldns];

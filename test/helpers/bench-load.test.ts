@@ -4,11 +4,16 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { describe, it } from 'node:test';
 import { dnsperfArgs, parseSummary, percentile } from '../../bench/load/dnsperf.ts';
+import { targetsSection } from '../../bench/load/goals.ts';
 import { clockTicksPerSecond, treeCpuTicks, treeUsage } from '../../bench/load/procstat.ts';
-import { renderTable } from '../../bench/load/report.ts';
+import { medianRow, type Row, renderTable } from '../../bench/load/report.ts';
+import { podMix, queryFiles } from '../../bench/load/workloads.ts';
 import { messageId, query } from './client.ts';
 import { REPO_ROOT } from './fixtures.ts';
 import { inspect } from './inspect.ts';
@@ -118,5 +123,91 @@ describe('bench/load helpers', () => {
       assert.equal(messageId(reply), 4242);
       assert.equal(inspect(reply).answer[0]?.data, '192.0.2.1');
     }
+  });
+
+  it('asks an external name through the ndots:5 search list, A and AAAA each', () => {
+    const mix = podMix(1);
+    assert.deepEqual(
+      mix.filter((q) => q.startsWith('api0.')),
+      [
+        'api0.example.test.default.svc.cluster.local A',
+        'api0.example.test.default.svc.cluster.local AAAA',
+        'api0.example.test.svc.cluster.local A',
+        'api0.example.test.svc.cluster.local AAAA',
+        'api0.example.test.cluster.local A',
+        'api0.example.test.cluster.local AAAA',
+        'api0.example.test A',
+        'api0.example.test AAAA',
+      ],
+    );
+    // A service of the pod's namespace answers on the first try; another namespace's on the second.
+    assert.deepEqual(
+      mix.filter((q) => q.startsWith('svc3.')),
+      [
+        'svc3.default.svc.cluster.local A',
+        'svc3.default.svc.cluster.local AAAA',
+        'svc3.shop.default.svc.cluster.local A',
+        'svc3.shop.default.svc.cluster.local AAAA',
+        'svc3.shop.svc.cluster.local A',
+        'svc3.shop.svc.cluster.local AAAA',
+      ],
+    );
+    const cold = podMix(8, 'x');
+    assert.equal(new Set(cold).size, cold.length, 'a cold pass asks no question twice');
+    assert.ok(cold.some((q) => q.startsWith('n0-x.bench.svc.cluster.local ')));
+  });
+
+  it('gives cold and miss rows names no other row asked', async (t) => {
+    const dir = await mkdtemp(join(tmpdir(), 'bench-files-'));
+    t.after(() => rm(dir, { recursive: true, force: true }));
+    const sizes = {
+      hitNames: 3,
+      missNames: 50,
+      mixExternals: 2,
+      coldExternals: 4,
+      latencyQueries: 40,
+    };
+    const seen = new Set<string>();
+    for (const scenario of ['miss', 'miss', 'cold'] as const) {
+      const files = await queryFiles(scenario, dir, sizes);
+      assert.equal(files.once, true);
+      for (const file of [files.load, files.latency]) {
+        for (const line of (await readFile(file, 'utf8')).trim().split('\n')) {
+          assert.equal(seen.has(line), false, `${line} asked twice`);
+          seen.add(line);
+        }
+      }
+    }
+    assert.ok(seen.size >= 2 * (50 + 40));
+  });
+
+  it('takes each figure as the median over the repetitions on its own', () => {
+    const row = medianRow('t', 'hit', [
+      { qps: 10, p99Ms: 9, rcodes: 'a' },
+      { qps: 30, p99Ms: 1, rcodes: 'c' },
+      { qps: 20, p99Ms: 5, rcodes: 'b' },
+    ]);
+    assert.equal(row.qps, 20);
+    assert.equal(row.p99Ms, 5);
+    assert.deepEqual(row.qpsRange, [10, 30]);
+    assert.equal(row.rcodes, 'b');
+    assert.equal(medianRow('t', 'hit', [{ qps: 1 }, { qps: 4 }]).qps, 2.5);
+  });
+
+  it('states each target as a ratio, met or missed, and unmeasured ones as such', () => {
+    const rows: Row[] = [
+      { target: 'nodelocaldns', scenario: 'hit', cpuUsPerQuery: 13, qpsPerCore: 76_000 },
+      { target: 'bare-node', scenario: 'hit', cpuUsPerQuery: 10 },
+      { target: 'node-cache', scenario: 'hit', unavailable: 'no anchor' },
+      { target: 'nodelocaldns', scenario: 'miss', qps: 30_000 },
+      { target: 'unbound', scenario: 'miss', qps: 25_000 },
+    ];
+    const text = targetsSection(rows, { filledMB: 90, source: 'test' }, 20_000).join('\n');
+    const line = (start: string): string =>
+      text.split('\n').find((l) => l.startsWith(`| ${start}`)) ?? '';
+    assert.match(line('hit: server CPU'), /1\.30× \| \*\*missed\*\*/);
+    assert.match(line('hit: qps per core'), /not measured/);
+    assert.match(line('miss over TCP'), /1\.20× \| met/);
+    assert.match(line('RSS'), /1\.50× \| \*\*missed\*\*/);
   });
 });
