@@ -49,6 +49,7 @@ async function chunkingServer(
   return addr.port;
 }
 
+// The pause between bytes is the behaviour under test: each byte arrives in its own segment.
 const pause = (): Promise<void> => new Promise((r) => setTimeout(r, 1));
 
 describe('test client', () => {
@@ -100,6 +101,7 @@ describe('test client', () => {
       if (mode === 'silent') return;
       const stray = buildResponse({ query: msg, id: (messageId(msg) + 1) & 0xffff });
       sock.send(stray, rinfo.port, rinfo.address);
+      // The real answer trails the stray, as an honest reply behind a spoofed one would.
       setTimeout(() => sock.send(buildResponse({ query: msg }), rinfo.port, rinfo.address), 5);
     });
     await new Promise<void>((r) => sock.bind(0, '127.0.0.1', r));

@@ -70,6 +70,8 @@ export interface FakeUpstream {
   count(filter?: { proto?: Proto; qname?: string; qtype?: number }): number;
   /** TCP connections accepted so far. */
   readonly tcpConnections: number;
+  /** Replies written so far (after their delay): what a test waits on for a late answer. */
+  readonly repliesSent: number;
   /** Errors thrown by the handler (the query was dropped). */
   readonly errors: readonly unknown[];
   /** Forgets recorded queries and errors. */
@@ -89,6 +91,7 @@ export async function startFakeUpstream(
   let queries: ReceivedQuery[] = [];
   let errors: unknown[] = [];
   let tcpConnections = 0;
+  let repliesSent = 0;
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
   let stopped = false;
@@ -157,7 +160,10 @@ export async function startFakeUpstream(
                 : undefined;
         if (action.kind === 'reply')
           for (const b of action.before ?? []) udp.send(b, rinfo.port, rinfo.address);
-        if (out !== undefined) udp.send(out, rinfo.port, rinfo.address);
+        if (out !== undefined) {
+          udp.send(out, rinfo.port, rinfo.address);
+          repliesSent++;
+        }
       } catch (err) {
         errors.push(err);
       }
@@ -204,9 +210,11 @@ export async function startFakeUpstream(
         return;
       case 'raw':
         sock.write(action.bytes);
+        repliesSent++;
         return;
       case 'truncated':
         sock.write(frame(buildTruncatedReply(q.wire)));
+        repliesSent++;
         return;
       case 'reply': {
         for (const b of action.before ?? []) sock.write(frame(b));
@@ -214,8 +222,10 @@ export async function startFakeUpstream(
         const step = action.chunkSize ?? bytes.length;
         for (let pos = 0; pos < bytes.length && !sock.destroyed; pos += step) {
           sock.write(bytes.subarray(pos, pos + step));
+          // A pause between chunks is the behaviour: each lands in its own segment.
           if (step < bytes.length) await sleep(1);
         }
+        repliesSent++;
       }
     }
   };
@@ -260,6 +270,9 @@ export async function startFakeUpstream(
     },
     get tcpConnections() {
       return tcpConnections;
+    },
+    get repliesSent() {
+      return repliesSent;
     },
     get errors() {
       return errors;

@@ -64,11 +64,11 @@ export async function startCollector(
     // On a unix socket the tool logs "opened input socket" once it listens; on TCP it logs
     // nothing until a connection, so a connect (closed at once) tells it listens.
     if ('unix' in where) {
-      await until('the dnstap collector to listen', () => /opened input/.test(stderr), 5000);
+      await until('the dnstap collector to listen', () => /opened input/.test(stderr));
       if (!existsSync(where.unix)) throw new Error('no socket file');
     } else {
       const port = Number(endpoint.slice(endpoint.lastIndexOf(':') + 1));
-      await until('the dnstap collector to listen', () => canConnect(port), 5000);
+      await until('the dnstap collector to listen', () => canConnect(port));
     }
   } catch (err) {
     await stop();

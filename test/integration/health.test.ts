@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { freePort } from '../helpers/ports.ts';
 import { startAgent } from './agent-harness.ts';
-import { get, httpPort, scrape, value } from './observe-helpers.ts';
+import { get, httpPort, scrape, until, value } from './observe-helpers.ts';
 
 it('answers /health with 200 OK, other paths 404, and self-fetches every second', async (t) => {
   const agent = await startAgent(
@@ -15,10 +15,12 @@ it('answers /health with 200 OK, other paths 404, and self-fetches every second'
   const port = httpPort(agent.app, '127.0.0.1:0');
   assert.deepEqual(await get(port, '/health'), { status: 200, body: 'OK' });
   assert.equal((await get(port, '/healthz')).status, 404);
-  await new Promise((r) => setTimeout(r, 1300));
-  const e = await scrape(port);
-  assert.ok(value(e, 'coredns_health_request_duration_seconds_count') >= 1);
-  assert.equal(value(e, 'coredns_health_request_failures_total'), 0);
+  // The self-fetch runs on the plugin's one-second timer: wait for its first observation.
+  await until(
+    'one health self-fetch',
+    async () => value(await scrape(port), 'coredns_health_request_duration_seconds_count') >= 1,
+  );
+  assert.equal(value(await scrape(port), 'coredns_health_request_failures_total'), 0);
 });
 
 it('keeps the HTTP listener across a reload and closes it when no block wants it', async (t) => {

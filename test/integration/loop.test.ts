@@ -22,11 +22,10 @@ it('detects a self-forward, stays up, answers other zones and /ready is 503', as
     `.:${port} {\n bind 127.0.0.1\n ready 127.0.0.1:0\n loop\n forward . ${upstream.address}\n}\n` +
       `loopy.test:${port} {\n bind 127.0.0.1\n loop\n forward . 127.0.0.1:${port}\n}\n`,
   );
-  await until(
-    'loop detected',
-    () => agent.lines.some((l) => l.includes('detected for zone "loopy.test."')),
-    5000,
-  );
+  const http = httpPort(agent.app, '127.0.0.1:0');
+  // Detection is observable on /ready (the loop check turns it 503); the log line is asserted.
+  await until('loop detected', async () => /\bloop\b/.test((await get(http, '/ready')).body));
+  assert.equal((await get(http, '/ready')).status, 503);
   const line = agent.lines.find((l) => l.includes('Loop ('));
   assert.match(
     line ?? '',
@@ -37,18 +36,17 @@ it('detects a self-forward, stays up, answers other zones and /ready is 503', as
   );
   assert.equal(other.rcode, 0);
   assert.equal(other.answer.length, 1);
-  const started = Date.now();
+  const started = performance.now();
   const looped = inspect(
     await query({ host: '127.0.0.1', port, proto: 'udp', name: 'a.loopy.test' }),
   );
   assert.equal(looped.rcode, 2, 'the looping block answers SERVFAIL at once');
-  assert.ok(Date.now() - started < 500);
-  const http = httpPort(agent.app, '127.0.0.1:0');
-  await until('not ready', async () => (await get(http, '/ready')).status === 503);
-  assert.match((await get(http, '/ready')).body, /\bloop\b/);
+  // At once: nominally a millisecond; a forwarded loop would wait out forward's 2 s read timeout.
+  const ms = performance.now() - started;
+  assert.ok(ms < 1500, `SERVFAIL after ${ms} ms`);
   // Fixing the Corefile by reload makes it ready again.
   await agent.app.reload(
     `.:${port} {\n bind 127.0.0.1\n ready 127.0.0.1:0\n loop\n forward . ${upstream.address}\n}\n`,
   );
-  await until('ready after the fix', async () => (await get(http, '/ready')).status === 200, 5000);
+  await until('ready after the fix', async () => (await get(http, '/ready')).status === 200);
 });

@@ -8,7 +8,7 @@ import { query } from '../helpers/client.ts';
 import { startFakeUpstream } from '../helpers/fake-upstream.ts';
 import { buildResponse, rr } from '../helpers/rr.ts';
 import { startAgent } from './agent-harness.ts';
-import { type Exposition, httpPort, scrape, series, value } from './observe-helpers.ts';
+import { type Exposition, httpPort, scrape, series, until, value } from './observe-helpers.ts';
 
 /** name → [type, label names (le excluded), bucket bounds for histograms]. */
 const DOCUMENTED: Record<string, [string, string[], (readonly number[])?]> = {
@@ -111,8 +111,12 @@ it('exports every documented family with CoreDNS names, labels and buckets', asy
     name: 'not-served.test',
     type: 'A',
   });
-  await new Promise((r) => setTimeout(r, 1200)); // one health self-fetch
-  const e = await scrape(httpPort(agent.app, '127.0.0.1:0'));
+  const http = httpPort(agent.app, '127.0.0.1:0');
+  await until(
+    'one health self-fetch',
+    async () => value(await scrape(http), 'coredns_health_request_duration_seconds_count') >= 1,
+  );
+  const e = await scrape(http);
   for (const name of Object.keys(DOCUMENTED)) checkFamily(e, name);
 
   const server = `dns://127.0.0.1:0`;

@@ -89,14 +89,5 @@ export function value(e: Exposition, name: string, where: Record<string, string>
     .reduce((n, s) => n + s.value, 0);
 }
 
-export async function until(
-  what: string,
-  check: () => Promise<boolean> | boolean,
-  timeoutMs = 5000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+/** The wait helper lives in test/helpers/wait.ts; re-exported for the observability tests. */
+export { until } from '../helpers/wait.ts';

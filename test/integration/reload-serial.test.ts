@@ -4,6 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
+import { until } from '../helpers/wait.ts';
 import { startAgent } from './agent-harness.ts';
 import { answers, ask } from './ask.ts';
 
@@ -18,23 +19,31 @@ it('runs one reload at a time and the last request wins', async (t) => {
   let active = 0;
   let mostAtOnce = 0;
   let loads = 0;
+  // The first load is held until every request is made, so all four overlap it for certain.
+  let openGate = (): void => {};
+  const gate = new Promise<void>((r) => {
+    openGate = r;
+  });
   app.load = async (source) => {
     active++;
     loads++;
     mostAtOnce = Math.max(mostAtOnce, active);
     try {
-      await new Promise((r) => setTimeout(r, 50)); // a slow load widens the window for overlap
+      await gate;
       await load(source);
     } finally {
       active--;
     }
   };
-  await Promise.all([
+  const requests = [
     agent.app.reload(corefile('192.0.2.2')),
     agent.app.reload(corefile('192.0.2.3')),
     agent.app.reload(corefile('192.0.2.4')),
     agent.app.reload(corefile('192.0.2.5')),
-  ]);
+  ];
+  await until('the first load started', () => loads === 1);
+  openGate();
+  await Promise.all(requests);
   assert.equal(mostAtOnce, 1);
   assert.equal(loads, 2, 'the first request runs, the three later ones share one follow-up');
   assert.deepEqual(answers(await ask(agent.port, 'www.example.')), ['192.0.2.5']);

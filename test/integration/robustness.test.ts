@@ -14,13 +14,15 @@ import { walkMessage } from '../../src/dns/message.ts';
 import { ScanVerdict, scanQuery } from '../../src/dns/query.ts';
 import { memoryLogger } from '../../src/util/log.ts';
 import { readCorpusArchive } from '../fuzz/corpus-archive.ts';
-import { query } from '../helpers/client.ts';
+import { buildTestQuery, query } from '../helpers/client.ts';
 import { startFakeUpstream } from '../helpers/fake-upstream.ts';
 import { buildResponse, rr } from '../helpers/rr.ts';
+import { until } from '../helpers/wait.ts';
 
 const HOST = '127.0.0.1';
 const UDP_SLOTS = 32;
-const REPLY_WAIT_MS = 2000;
+/** Only a lost reply waits this long; generous so a loaded machine is not mistaken for one. */
+const REPLY_WAIT_MS = 5000;
 const TCP_BATCH = 250;
 /** The agent's largest TCP query (src/server/tcp.ts default maxQueryBytes). */
 const TCP_QUERY_LIMIT = 16_384;
@@ -70,8 +72,13 @@ async function replayUdp(
   tally: Tally,
 ): Promise<void> {
   const drop = createSocket('udp4');
+  const BARRIER_ID = 0xbeef;
   let strayOnDrop = 0;
-  drop.on('message', () => strayOnDrop++);
+  let barrierAnswered = false;
+  drop.on('message', (msg: Buffer) => {
+    if (msg.length >= 2 && msg.readUInt16BE(0) === BARRIER_ID) barrierAnswered = true;
+    else strayOnDrop++;
+  });
   await new Promise<void>((r) => drop.bind(0, HOST, r));
   const answered = packets.filter((p) => scanQuery(p.wire).verdict !== ScanVerdict.DROP);
   for (const p of packets)
@@ -93,7 +100,10 @@ async function replayUdp(
     }
   });
   await Promise.all(slots);
-  await new Promise((r) => setTimeout(r, 200));
+  // A barrier instead of a pause: a real query from the same socket, answered through the
+  // forward path like any wrong answer to a dropped packet would be (sent long before it).
+  drop.send(buildTestQuery({ name: 'barrier.example.', id: BARRIER_ID }), port, HOST);
+  await until('the barrier query answered', () => barrierAnswered, REPLY_WAIT_MS);
   drop.close();
   tally.drops += packets.length - answered.length;
   if (strayOnDrop > 0)
@@ -145,7 +155,7 @@ function replayTcpBatch(
 
 async function stillAnswers(port: number): Promise<void> {
   for (const proto of ['udp', 'tcp'] as const) {
-    const reply = await query({ host: HOST, port, proto, name: 'alive.example.', timeoutMs: 2000 });
+    const reply = await query({ host: HOST, port, proto, name: 'alive.example.', timeoutMs: 5000 });
     const m = walkMessage(reply);
     assert.equal(m.rcode, 0, proto);
     assert.equal(m.ancount, 1, proto);

@@ -59,6 +59,11 @@ it('renders qps, names, clients and search-path misses in headless Chromium', as
     `cluster.local:0 {\n bind 127.0.0.1\n prometheus 127.0.0.1:0\n forward . ${upstream.address}\n}\n.:0 {\n bind 127.0.0.1\n prometheus 127.0.0.1:0\n forward . ${upstream.address}\n}\n`,
   );
   const ask = (name: string) => query({ host: '127.0.0.1', port: agent.port, proto: 'udp', name });
+  const port = httpPort(agent.app, '127.0.0.1:0');
+  // qps needs queries between the page's once-a-second snapshots: each round ends on a new one.
+  const snapshots = async (): Promise<number> =>
+    (JSON.parse((await get(port, '/debug/top')).body) as { qpsHistory: number[] }).qpsHistory
+      .length;
   // A pod resolving api.example.com through its search list, plus steady service lookups.
   for (let round = 0; round < 3; round++) {
     for (let i = 0; i < 120; i++) {
@@ -71,9 +76,9 @@ it('renders qps, names, clients and search-path misses in headless Chromium', as
         ask(`web-${i % 7}.default.svc.cluster.local`),
       ]);
     }
-    await new Promise((r) => setTimeout(r, 700));
+    const seen = await snapshots();
+    await until('the next snapshot', async () => (await snapshots()) > seen);
   }
-  const port = httpPort(agent.app, '127.0.0.1:0');
   const page = await get(port, '/');
   assert.equal(page.status, 200);
   assert.doesNotMatch(page.body, /<(script|link|img)[^>]+(src|href)=/i, 'no external assets');

@@ -86,7 +86,7 @@ describe('TCP limits', () => {
     const firstByteAt = performance.now();
     let sent = 0;
     // One byte every 150 ms of a frame announcing 300 bytes: each byte would reset an
-    // inactivity timer, but not the deadline.
+    // inactivity timer, but not the deadline. The trickle is the behaviour under test.
     const header = Buffer.from([0x01, 0x2c]);
     const trickle = setInterval(() => {
       if (s.isClosed) return;
@@ -181,7 +181,7 @@ describe('TCP limits', () => {
     // About 8 MiB of replies in all, far beyond the kernel's socket buffers.
     for (let batch = 0; batch < 80 && !sock.destroyed; batch++) {
       sock.write(Buffer.concat(Array.from({ length: 100 }, () => wire)));
-      await new Promise((r) => setTimeout(r, 20));
+      await new Promise((r) => setTimeout(r, 20)); // paced, so the agent answers between batches
     }
     await done;
     assert.equal(closed('write_backlog'), 1);

@@ -30,6 +30,8 @@ export interface FakeUpstream {
   readonly address: string;
   readonly seen: Seen[];
   readonly tcpConnections: () => number;
+  /** Replies written so far (after their delay). */
+  readonly repliesSent: () => number;
   /** Stops listening and drops every connection (the upstream goes down). */
   stop(): Promise<void>;
 }
@@ -101,6 +103,7 @@ export async function startUpstream(script: Script, port = 0): Promise<FakeUpstr
     address: upstream.address,
     seen,
     tcpConnections: () => upstream.tcpConnections,
+    repliesSent: () => upstream.repliesSent,
     stop: () => upstream.stop(),
   };
 }
