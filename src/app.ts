@@ -14,6 +14,7 @@ import type { InterceptionState, SetupErrorType } from './node/types.ts';
 import { PLUGINS } from './plugins/registry.ts';
 import { buildProbe } from './server/probe.ts';
 import { DEFAULT_TCP_LIMITS, type TcpLimits, TcpMetrics } from './server/tcp-limits.ts';
+import type { Clock } from './util/clock.ts';
 import { createLogger, defaultLogSettings, type Logger, type LogSettings } from './util/log.ts';
 import { udpExchange } from './util/udp-exchange.ts';
 
@@ -45,6 +46,11 @@ export interface AppOptions {
   readonly primary?: boolean;
   /** Ports to bind per `host|port` key instead of the configured one (a worker given port 0). */
   readonly listenPorts?: () => ReadonlyMap<string, number>;
+  /**
+   * The clock plugins read (cache TTLs, snapshots); tests inject one. Default: the system's, and
+   * always the system's in worker threads (a clock does not cross threads).
+   */
+  readonly clock?: Clock;
 }
 
 export interface App {
@@ -145,7 +151,7 @@ class AgentApp implements App {
       defaultPort: this.#options.dnsPort ?? 53,
     });
     const staged = this.services.stage();
-    const next = new Instance(blocks, this.#log, this.#retained, staged);
+    const next = new Instance(blocks, this.#log, this.#retained, staged, this.#options.clock);
     const created: ListenerSet[] = [];
     try {
       for (const [key, table] of next.tables) {

@@ -14,6 +14,7 @@ import type { PlannedBlock } from '../config/plan.ts';
 import type { StagedServices } from '../lifecycle/staged.ts';
 import type { ZoneRoute } from '../server/dns-server.ts';
 import { ZoneTable } from '../server/zones.ts';
+import { type Clock, SYSTEM_CLOCK } from '../util/clock.ts';
 import type { Logger } from '../util/log.ts';
 
 /** `host|port`: one DnsServer and one UDP+TCP listener pair per key. */
@@ -38,6 +39,7 @@ export class Instance {
   readonly tracker = { active: 0 };
 
   readonly #retained: RetainedState;
+  readonly #clock: Clock;
   /** What this config's plugins asked of the App (collectors, HTTP routes, readiness, hooks). */
   readonly services: StagedServices;
 
@@ -46,11 +48,13 @@ export class Instance {
     log: Logger,
     retained: RetainedState,
     services: StagedServices,
+    clock: Clock = SYSTEM_CLOCK,
   ) {
     this.blocks = blocks;
     this.#log = log;
     this.#retained = retained;
     this.services = services;
+    this.#clock = clock;
     for (const block of blocks) {
       const route = this.#buildRoute(block);
       this.handlerNames.set(
@@ -90,6 +94,7 @@ export class Instance {
         boundPort: (host, port) => services.boundPort(host, port),
         config: this.#configScope(name),
         retained: this.#retained,
+        clock: this.#clock,
         state: services.stateOf(name),
       };
       return { name, plugin: p.definition.setup(p.config, ctx) };

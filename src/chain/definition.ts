@@ -7,6 +7,7 @@ import type { DirectiveReader, ServerBlock } from '../corefile/model.ts';
 import type { HttpAddress } from '../http/address.ts';
 import type { HttpHandler } from '../http/pool.ts';
 import type { Collector } from '../metrics/registry.ts';
+import type { Clock } from '../util/clock.ts';
 import type { Logger } from '../util/log.ts';
 import type { PluginApp } from './app-scope.ts';
 import type { Plugin, Request, ResponseWriter } from './handler.ts';
@@ -88,6 +89,8 @@ export interface SetupContext<State = unknown> {
    * change). Keys should start with the plugin name.
    */
   readonly retained: RetainedState;
+  /** The clock to read time from (TTLs, snapshots): the system's, or one a test injected. */
+  readonly clock: Clock;
   /** What this plugin's `init` returned: its App-lifetime state (undefined without init). */
   readonly state: State;
 }

@@ -2,7 +2,7 @@
 // stops it when the test ends.
 
 import type { TestContext } from 'node:test';
-import { type App, startApp } from '../../src/app.ts';
+import { type App, type AppOptions, startApp } from '../../src/app.ts';
 import { memoryLogger } from '../../src/util/log.ts';
 
 export interface RunningAgent {
@@ -11,10 +11,14 @@ export interface RunningAgent {
   readonly lines: string[];
 }
 
-/** `corefile` should bind 127.0.0.1 (and/or ::1) on port 0. */
-export async function startAgent(t: TestContext, corefile: string): Promise<RunningAgent> {
+/** `corefile` should bind 127.0.0.1 (and/or ::1) on port 0; `options` e.g. inject a clock. */
+export async function startAgent(
+  t: TestContext,
+  corefile: string,
+  options: Omit<AppOptions, 'corefileText' | 'log'> = {},
+): Promise<RunningAgent> {
   const log = memoryLogger();
-  const app = await startApp({ corefileText: corefile, log, drainMs: 500 });
+  const app = await startApp({ corefileText: corefile, log, drainMs: 500, ...options });
   t.after(() => app.stop());
   await app.serving;
   const first = app.listeners()[0];

@@ -147,6 +147,8 @@ test('an idle connection is reused, and not after expire', async (t) => {
   });
   for (let i = 0; i < 3; i++) assert.equal((await run(fwd, request(`r${i}.example.`))).rcode, 0);
   assert.equal(up.tcpConnections(), 1);
+  // Past `expire` (150 ms). The pool reads performance.now() itself (src/upstream, no clock to
+  // inject); a sleep past a timer is safe under load: it can only be longer, never shorter.
   await sleep(250);
   assert.equal((await run(fwd, request('after.example.'))).rcode, 0);
   assert.equal(up.tcpConnections(), 2);

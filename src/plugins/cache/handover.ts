@@ -4,6 +4,7 @@
 // agent's cache is not lost with it.
 
 import { unwatchFile, watchFile } from 'node:fs';
+import { type Clock, SYSTEM_CLOCK } from '../../util/clock.ts';
 import type { Logger } from '../../util/log.ts';
 import { mergeSnapshot } from './persist.ts';
 import type { CacheConfig } from './setup.ts';
@@ -19,10 +20,12 @@ export function watchHandover(
   config: CacheConfig,
   path: string,
   log: Logger,
+  clock: Clock = SYSTEM_CLOCK,
   windowMs = HANDOVER_WINDOW_MS,
 ): () => void {
   const listener = (current: { mtimeMs: number }, previous: { mtimeMs: number }): void => {
-    if (current.mtimeMs > previous.mtimeMs) mergeSnapshot(store, config, path, log);
+    if (current.mtimeMs > previous.mtimeMs)
+      mergeSnapshot(store, config, path, log, clock.wallMs(), clock.monotonicMs());
   };
   watchFile(path, { interval: POLL_MS, persistent: false }, listener);
   const stop = (): void => {

@@ -28,8 +28,16 @@ export const cache: PluginDefinition<CacheConfig, CacheCollector> = {
       () => {
         const created = new CacheStore(config);
         if (config.persistPath !== undefined) {
-          loadSnapshot(created, config, config.persistPath, ctx.log);
-          stopWatching = watchHandover(created, config, config.persistPath, ctx.log);
+          const { clock } = ctx;
+          loadSnapshot(
+            created,
+            config,
+            config.persistPath,
+            ctx.log,
+            clock.wallMs(),
+            clock.monotonicMs(),
+          );
+          stopWatching = watchHandover(created, config, config.persistPath, ctx.log, clock);
         }
         return created;
       },
@@ -37,12 +45,14 @@ export const cache: PluginDefinition<CacheConfig, CacheCollector> = {
         stopWatching();
         if (config.persistPath === undefined) return;
         // Counted as well as logged: on a reload the agent keeps serving and the metric shows it.
-        if (!(await saveSnapshot(retired, config.persistPath, ctx.log)))
+        const { clock } = ctx;
+        const path = config.persistPath;
+        if (!(await saveSnapshot(retired, path, ctx.log, clock.wallMs(), clock.monotonicMs())))
           ctx.state.snapshotFailures++;
       },
     );
     ctx.onShutdown(() => ctx.retained.release(key));
     registerCacheMetrics(store, ctx.block, ctx);
-    return (next) => new CacheHandler(next, config, store, ctx.block.zones);
+    return (next) => new CacheHandler(next, config, store, ctx.block.zones, ctx.clock.monotonicMs);
   },
 };
