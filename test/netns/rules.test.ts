@@ -1,7 +1,7 @@
 // The rule backends and the interface against the real tools, each in a fresh namespace.
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +15,7 @@ import { Reconciler } from '../../src/node/reconciler.ts';
 import { buildRules } from '../../src/node/rules.ts';
 import { SetupErrors } from '../../src/node/setup-errors.ts';
 import { memoryLogger } from '../../src/util/log.ts';
+import { until } from '../helpers/wait.ts';
 import { createNetns, NetnsRunner, ownedIptablesLines, uniquePrefix } from './netns.ts';
 
 const IPS = ['169.254.20.10', '169.254.100.10', 'fd00::10'];
@@ -151,7 +152,11 @@ describe('iptables backend in a namespace', () => {
       }
     };
     t.after(release);
-    await new Promise((r) => setTimeout(r, 300));
+    // Held once a non-blocking flock of our own fails.
+    await until(
+      'the holder has the lock',
+      () => spawnSync('flock', ['-n', lockFile, 'true']).status === 1,
+    );
     const runner = new NetnsRunner(
       ns.ns,
       new ExecFileRunner({ ...process.env, XTABLES_LOCKFILE: lockFile }),

@@ -294,29 +294,41 @@ export function startAgentProcess(
   return { child, exited, output: () => out };
 }
 
-/** Number of node-cache-commented rules in the node namespace, for either backend. */
-export async function installedRuleCount(node: NetnsRunner): Promise<number> {
-  let n = 0;
-  for (const save of [
-    'iptables-save',
-    'ip6tables-save',
-    'iptables-legacy-save',
-    'ip6tables-legacy-save',
-  ]) {
-    const r = await node.run([save]);
-    n += r.stdout
-      .split('\n')
-      .filter((l) => l.startsWith('-A ') && l.includes('NodeLocal DNS Cache')).length;
-  }
+export type RuleBackend = 'iptables-nft' | 'iptables-legacy' | 'nftables';
+
+/** Node-cache-commented rules in the node namespace, per backend (which one the agent chose). */
+export async function ruleCountsByBackend(node: NetnsRunner): Promise<Record<RuleBackend, number>> {
+  const iptablesRules = async (saves: readonly string[]): Promise<number> => {
+    let n = 0;
+    for (const save of saves) {
+      const r = await node.run([save]);
+      n += r.stdout
+        .split('\n')
+        .filter((l) => l.startsWith('-A ') && l.includes('NodeLocal DNS Cache')).length;
+    }
+    return n;
+  };
   const nft = await node.run(['nft', 'list', 'table', 'inet', 'nodelocaldns']);
-  // a TCP rule's handshake twin (nftables.ts) is part of that rule, not one more
-  if (nft.code === 0)
-    n += nft.stdout
-      .split('\n')
-      .filter(
-        (l) => l.includes('comment "NodeLocal DNS Cache') && !l.includes('tcp flags != syn'),
-      ).length;
-  return n;
+  return {
+    // Debian's iptables-save is the nf_tables variant
+    'iptables-nft': await iptablesRules(['iptables-save', 'ip6tables-save']),
+    'iptables-legacy': await iptablesRules(['iptables-legacy-save', 'ip6tables-legacy-save']),
+    // a TCP rule's handshake twin (nftables.ts) is part of that rule, not one more
+    nftables:
+      nft.code === 0
+        ? nft.stdout
+            .split('\n')
+            .filter(
+              (l) => l.includes('comment "NodeLocal DNS Cache') && !l.includes('tcp flags != syn'),
+            ).length
+        : 0,
+  };
+}
+
+/** Number of node-cache-commented rules in the node namespace, for any backend. */
+export async function installedRuleCount(node: NetnsRunner): Promise<number> {
+  const counts = await ruleCountsByBackend(node);
+  return counts['iptables-nft'] + counts['iptables-legacy'] + counts.nftables;
 }
 
 export async function linkExists(node: NetnsRunner, name = 'nodelocaldns'): Promise<boolean> {
