@@ -32,9 +32,16 @@ export interface QueryOptions extends QuerySpec {
   host: string;
   port: number;
   proto: Proto;
-  /** Default 2000. */
+  /** Default DEFAULT_QUERY_TIMEOUT_MS. */
   timeoutMs?: number;
 }
+
+/**
+ * How long a query waits for its answer unless told otherwise: generous, since only a lost
+ * answer waits it out and a loaded machine answers slowly. A test that expects no answer
+ * passes its own short timeout.
+ */
+export const DEFAULT_QUERY_TIMEOUT_MS = 5000;
 
 export class QueryTimeoutError extends Error {
   readonly code = 'ETIMEDOUT';
@@ -72,7 +79,7 @@ export function messageId(wire: Uint8Array): number {
 export function query(opts: QueryOptions): Promise<Buffer> {
   assertLoopback(opts.host);
   const wire = buildTestQuery(opts);
-  const timeoutMs = opts.timeoutMs ?? 2000;
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
   return opts.proto === 'udp'
     ? udpQuery(opts.host, opts.port, wire, timeoutMs)
     : tcpQuery(opts.host, opts.port, wire, timeoutMs);
@@ -149,7 +156,7 @@ export function tcpSession(
   opts: { timeoutMs?: number; localAddress?: string } = {},
 ): Promise<TcpSession> {
   assertLoopback(host);
-  const defaultTimeout = opts.timeoutMs ?? 2000;
+  const defaultTimeout = opts.timeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
   return new Promise((resolve, reject) => {
     const sock = connect({
       host,

@@ -26,7 +26,7 @@ export function httpPort(app: App, configured: string): number {
 export async function get(
   port: number,
   path: string,
-  timeoutMs = 2000,
+  timeoutMs = 5000, // only a request that gets no answer waits it out
 ): Promise<{ status: number; body: string }> {
   const res = await fetch(`http://127.0.0.1:${port}${path}`, {
     signal: AbortSignal.timeout(timeoutMs),
