@@ -10,6 +10,7 @@ import {
   ExecFileRunner,
   type RunOptions,
 } from '../../src/node/exec.ts';
+import { until } from '../helpers/wait.ts';
 
 export const host = new ExecFileRunner();
 
@@ -87,15 +88,11 @@ export async function vethPair(
       );
     await ns.must('ip', 'link', 'set', dev, 'up');
   }
-  for (const ns of [a, b]) {
-    const deadline = Date.now() + 5000;
-    while (
-      (await ns.must('ip', '-6', 'addr', 'show', 'tentative')).trim() !== '' &&
-      Date.now() < deadline
-    ) {
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
+  for (const ns of [a, b])
+    await until(
+      `no tentative IPv6 address in ${ns.ns}`,
+      async () => (await ns.must('ip', '-6', 'addr', 'show', 'tentative')).trim() === '',
+    );
 }
 
 /** Lines of `*-save` output that carry node-cache's comments. */
