@@ -57,14 +57,14 @@ async function agentWith(
 }
 
 const open = (port: number, localAddress = HOST): Promise<TcpSession> =>
-  tcpSession(HOST, port, { localAddress, timeoutMs: 3000 });
+  tcpSession(HOST, port, { localAddress });
 
 /**
  * Connects without sending and resolves once the agent closed the connection (a refused
  * connection may be reset before the client even saw it open); rejects if it is still open
  * after `ms`.
  */
-function closedByAgent(port: number, localAddress: string, ms = 3000): Promise<void> {
+function closedByAgent(port: number, localAddress: string, ms = 10_000): Promise<void> {
   return new Promise((resolve, reject) => {
     const sock = connect({ host: HOST, port, localAddress });
     const timer = setTimeout(() => {
