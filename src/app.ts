@@ -100,6 +100,9 @@ class AgentApp implements App {
 
   #reloadRunning: Promise<void> | undefined;
   #reloadQueued: Promise<void> | undefined;
+  /** Old configs and listeners winding down after a swap; stop waits for them. */
+  readonly #retiring = new Set<Promise<void>>();
+  #stopping: Promise<void> | undefined;
   #servingResolve: () => void = () => {};
   readonly serving: Promise<void>;
   readonly services: AppServices;
@@ -228,13 +231,14 @@ class AgentApp implements App {
   /** Old listeners and the old config's hooks wind down in the background. */
   #afterSwap(previous: Instance | undefined, retired: ListenerSet[]): void {
     const drainMs = this.#options.drainMs ?? DEFAULT_DRAIN_MS;
-    void (async () => {
+    const done = (async () => {
       await Promise.all(retired.map((s) => s.close(drainMs)));
       if (previous !== undefined) {
         await previous.idle(drainMs);
         await previous.stop();
       }
-    })();
+    })().finally(() => this.#retiring.delete(done));
+    this.#retiring.add(done);
   }
 
   async #becomeServing(): Promise<void> {
@@ -278,6 +282,12 @@ class AgentApp implements App {
   }
 
   async #reloadOnce(): Promise<void> {
+    // A reload that got here after stop began would bind listeners and start a config that
+    // nothing stops any more; the process would stay alive after stop() resolved.
+    if (this.#stopping !== undefined) {
+      this.#log.info('reload skipped: shutting down');
+      return;
+    }
     try {
       await this.load(await this.readCorefile());
     } catch (err) {
@@ -307,7 +317,15 @@ class AgentApp implements App {
     return results.every(Boolean) && ((await this.#pool?.alive(timeoutMs)) ?? true);
   }
 
-  async stop(): Promise<void> {
+  stop(): Promise<void> {
+    this.#stopping ??= this.#stop();
+    return this.#stopping;
+  }
+
+  async #stop(): Promise<void> {
+    // A reload under way finishes first (bounded: binds, parses, starts hooks); one queued
+    // behind it is skipped. Then everything it or an earlier swap left winding down is awaited.
+    await Promise.allSettled([this.#reloadRunning, this.#reloadQueued]);
     // /ready says "Shutting down" and health's lameduck wait runs while DNS still answers.
     await this.services.beginShutdown();
     const drainMs = this.#options.drainMs ?? DEFAULT_DRAIN_MS;
@@ -316,6 +334,7 @@ class AgentApp implements App {
     await Promise.all([this.#pool?.stop(), ...sets.map((s) => s.close(drainMs))]);
     await this.#instance?.stop();
     this.#instance = undefined;
+    await Promise.all([...this.#retiring]);
     await this.services.close();
     if (this.#options.pidfile !== undefined) await rm(this.#options.pidfile, { force: true });
   }
