@@ -6,7 +6,7 @@ import { FD_SLACK, median, mib, type SoakReport } from './soak.ts';
 
 export const BOUNDS = {
   /** RSS after warm-up may grow by at most this much (median of the first and last 3 samples). */
-  rssGrowthBytes: 32 * 2 ** 20,
+  rssGrowthBytes: 24 * 2 ** 20,
   /** Event-loop delay p99 of any sample window (about 2 s of load). */
   lagP99Ms: 250,
   /** Longest single event-loop stall seen in any window. */

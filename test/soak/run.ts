@@ -1,9 +1,10 @@
 // The soak test's long form: `npm run soak -- --minutes 10 [--rate 150] [--seed 1]`. Prints
-// progress, the verdicts and a sample table (markdown, for docs/soak.md); exits 1 if a bound
-// is broken. Bounded: the load stops after the given minutes, everything it started is stopped.
+// progress, the verdicts, a row per minute and CPU per fault (markdown, for docs/soak.md);
+// exits 1 if a bound is broken. Bounded: the load stops after the given minutes, everything it started is stopped.
 
 import { parseArgs } from 'node:util';
 import { checkBounds, formatReport } from './bounds.ts';
+import { clockTicksPerSecond } from './sampler.ts';
 import { mib, runSoak } from './soak.ts';
 
 const { values } = parseArgs({
@@ -45,4 +46,22 @@ for (const s of report.samples) {
     `| ${Math.round((s.at - first) / 60_000)} | ${s.phase.slice(5)} | ${mib(s.rssBytes)} | ${heap} | ${s.fds} (${s.sockets}) | ${s.lagP99Ms?.toFixed(1)} / ${s.lagMaxMs?.toFixed(1)} |`,
   );
 }
+// CPU and worst event-loop delay per fault: a spin under one fault would show here.
+const perFault = new Map<string, { ticks: number; ms: number; lag: number }>();
+const hz = clockTicksPerSecond();
+for (let i = 1; i < report.samples.length; i++) {
+  const s = report.samples[i];
+  const prev = report.samples[i - 1];
+  if (s === undefined || prev === undefined || !s.phase.startsWith('load:')) continue;
+  const row = perFault.get(s.phase.slice(5)) ?? { ticks: 0, ms: 0, lag: 0 };
+  row.ticks += s.cpuTicks - prev.cpuTicks;
+  row.ms += s.at - prev.at;
+  row.lag = Math.max(row.lag, s.lagMaxMs ?? 0);
+  perFault.set(s.phase.slice(5), row);
+}
+console.log('\n| fault | agent CPU (share of a core) | worst event-loop stall ms |\n|---|---|---|');
+for (const [mode, row] of perFault)
+  console.log(
+    `| ${mode} | ${((row.ticks / hz / (row.ms / 1000)) * 100).toFixed(1)}% | ${row.lag.toFixed(1)} |`,
+  );
 process.exitCode = verdicts.every((v) => v.ok) ? 0 : 1;
