@@ -1,5 +1,7 @@
-// Waits on observable state: polls `check` until it holds or `timeoutMs` passes. The soak's own
-// copy (test/helpers is being reworked elsewhere); bounded in time, never a fixed sleep.
+// Waits on observable state: polls `check` until it holds or `timeoutMs` passes. Beside
+// test/helpers/wait.ts because the soak needs two things it lacks: a message built at the
+// deadline (the agent's log tail as it is then) and a mode that resolves false instead of
+// throwing (settling, reloads), for a verdict rather than an exception.
 
 export interface WaitOptions {
   readonly timeoutMs: number;
