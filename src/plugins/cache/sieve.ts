@@ -59,13 +59,13 @@ export class SieveStore {
       entry.visited = old.visited;
       this.#unlink(old);
     }
+    const size = entryBytes(entry);
+    if (size > this.maxBytes) return false;
     let evicted = false;
     if (old === undefined && this.#map.size >= this.capacity) {
       this.#evictOne();
       evicted = true;
     }
-    const size = entryBytes(entry);
-    if (size > this.maxBytes) return evicted;
     while (this.bytes + size > this.maxBytes && this.#map.size > 0) {
       this.#evictOne();
       evicted = true;

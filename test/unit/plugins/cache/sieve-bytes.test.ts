@@ -42,12 +42,20 @@ describe('SieveStore byte cap', () => {
   it('does not keep an entry bigger than the whole cap, and drops the one it replaces', () => {
     const s = new SieveStore(100, 1000);
     s.set(entry('a', 10));
-    s.set(entry('huge', 2000));
+    assert.equal(s.set(entry('huge', 2000)), false, 'nothing evicted for it');
     assert.equal(s.peek('huge'), undefined);
-    assert.ok(s.peek('a'), 'nothing evicted for it');
+    assert.ok(s.peek('a'));
     s.set(entry('a', 2000));
     assert.equal(s.peek('a'), undefined, 'an oversized refresh removes the old answer');
     assert.equal(s.bytes, 0);
+  });
+
+  it('evicts nothing for an oversized entry even when the count is full', () => {
+    const s = new SieveStore(1, 1000);
+    s.set(entry('a', 10));
+    assert.equal(s.set(entry('huge', 2000)), false);
+    assert.ok(s.peek('a'), 'the full store keeps what it had');
+    assert.equal(s.evictions, 0);
   });
 
   it('still caps the entry count', () => {
