@@ -62,7 +62,15 @@ export function clockTicksPerSecond(): number {
 export function scrape(port: number, timeoutMs = 2000): Promise<string> {
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: '127.0.0.1', port, path: '/metrics', timeout: timeoutMs },
+      // A connection per scrape, closed after it: a kept-alive one would count as an agent socket.
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/metrics',
+        timeout: timeoutMs,
+        agent: false,
+        headers: { connection: 'close' },
+      },
       (res) => {
         let body = '';
         res.setEncoding('utf8');

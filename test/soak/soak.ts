@@ -17,7 +17,7 @@ import {
   startFaultUpstream,
 } from './fault-upstream.ts';
 import { type KindStats, MixedLoad } from './load.ts';
-import { clockTicksPerSecond, cpuTicks, descriptors, type Sample, takeSample } from './sampler.ts';
+import { clockTicksPerSecond, cpuTicks, type Sample, takeSample } from './sampler.ts';
 import { waitUntil } from './wait.ts';
 
 export interface SoakOptions {
@@ -43,7 +43,7 @@ export interface SoakReport {
   readonly skipped: number;
   readonly faultQueries: Readonly<Record<string, number>>;
   readonly reloads: { readonly asked: number; readonly applied: number; readonly maxMs: number };
-  /** Descriptors once settled after the load (or at the settle deadline). */
+  /** The most descriptors in the last samples once settled after the load (or at the deadline). */
   readonly settled: { fds: number; sockets: number; waitedMs: number };
   /** CPU used while idle after the load, as a share of one core. */
   readonly idleCpuShare: number;
@@ -58,6 +58,8 @@ const IDLE_CPU_WINDOW_MS = 5000;
 const STOP_WAIT_MS = 20_000;
 /** Descriptors allowed above the idle baseline once settled (a health probe or scrape in flight). */
 export const FD_SLACK = 2;
+/** Consecutive samples (0.5 s apart) that must all be within the slack. */
+const SETTLED_SAMPLES = 3;
 
 function corefile(knotPort: number, faultAddress: string) {
   return (ports: AgentPorts, generation: number): string => {
@@ -228,16 +230,25 @@ async function soakAgent(
   await fault.setMode('healthy');
   say(`load stopped after ${load.sent} queries; waiting for descriptors to settle`);
 
+  // Settled when SETTLED_SAMPLES samples in a row are within the slack: a single low reading
+  // between a health probe closing and the next one opening proves nothing.
   const settleStart = performance.now();
+  const recent: Sample[] = [];
+  const within = (x: Sample): boolean =>
+    x.fds <= baseline.fds + FD_SLACK && x.sockets <= baseline.sockets + FD_SLACK;
   await waitUntil(
     async () => {
-      const s = await sample('settle');
-      return s.fds <= baseline.fds + FD_SLACK && s.sockets <= baseline.sockets + FD_SLACK;
+      recent.push(await sample('settle'));
+      if (recent.length > SETTLED_SAMPLES) recent.shift();
+      return recent.length === SETTLED_SAMPLES && recent.every(within);
     },
     { timeoutMs: SETTLE_MS, intervalMs: 500, throws: false },
   );
-  const settledNow = descriptors(agent.pid);
-  const settled = { ...settledNow, waitedMs: Math.round(performance.now() - settleStart) };
+  const settled = {
+    fds: Math.max(...recent.map((x) => x.fds)),
+    sockets: Math.max(...recent.map((x) => x.sockets)),
+    waitedMs: Math.round(performance.now() - settleStart),
+  };
   const ticks0 = cpuTicks(agent.pid);
   await new Promise((r) => setTimeout(r, IDLE_CPU_WINDOW_MS));
   const idleCpuShare =
