@@ -3,7 +3,8 @@
 // image's V8 flags, against knot on loopback; fills both caches with unique names; reads RSS
 // (anonymous and file-backed) of the process tree from /proc and the V8 heap from /metrics.
 // Usage: node bench/memory/run.ts [--entries 10000] [--flags="--max-semi-space-size=2"] [--settle 3]
-//        [--heap-snapshots DIR] (writes a V8 heap snapshot of the agent after each phase, via
+//        [--smaps] (RSS per mapping, on stderr) [--storm N] (a cold-name storm of N names
+//        after the fill; its row's peak is VmHWM, the most the process was ever resident) [--heap-snapshots DIR] (writes a V8 heap snapshot of the agent after each phase, via
 //        SIGUSR2 — SIGUSR1 is the agent's reload signal; summarise with heap-summary.ts; writing
 //        one grows the process, so the RSS rows after the first snapshot are not comparable)
 // Prints a markdown table (bench/README.md, "Memory").
@@ -19,6 +20,7 @@ import { buildTestQuery } from '../../test/helpers/client.ts';
 import { startKnot } from '../../test/helpers/knot.ts';
 import { freePort } from '../../test/helpers/ports.ts';
 import { treePids } from '../load/procstat.ts';
+import { smapsTable } from './smaps.ts';
 
 const { values } = parseArgs({
   options: {
@@ -27,9 +29,13 @@ const { values } = parseArgs({
     env: { type: 'string', default: '' },
     'heap-snapshots': { type: 'string' },
     settle: { type: 'string', default: '3' },
+    smaps: { type: 'boolean', default: false },
+    storm: { type: 'string', default: '0' },
   },
 });
 const ENTRIES = Math.min(Number(values.entries), 200_000);
+/** `--storm N`: after the filled row, N more unique names (half per zone), 1000 outstanding. */
+const STORM = Math.min(Number(values.storm), 1_000_000);
 const SNAPSHOT_DIR = values['heap-snapshots'];
 const NODE_FLAGS = [
   ...(values.flags ?? '').split(' ').filter((f) => f !== ''),
@@ -60,18 +66,20 @@ interface Usage {
   rssKiB: number;
   anonKiB: number;
   fileKiB: number;
+  peakKiB: number;
   processes: number;
 }
 
 /** VmRSS, RssAnon and RssFile summed over `root` and all its descendants. */
 function treeMemory(root: number): Usage {
   const tree = treePids(root);
-  const usage: Usage = { rssKiB: 0, anonKiB: 0, fileKiB: 0, processes: tree.length };
+  const usage: Usage = { rssKiB: 0, anonKiB: 0, fileKiB: 0, peakKiB: 0, processes: tree.length };
   for (const pid of tree) {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const kib = (key: string): number =>
       Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
     usage.rssKiB += kib('VmRSS');
+    usage.peakKiB += kib('VmHWM');
     usage.anonKiB += kib('RssAnon');
     usage.fileKiB += kib('RssFile') + kib('RssShmem');
   }
@@ -86,30 +94,40 @@ async function metric(url: string, name: string): Promise<number> {
   return sum;
 }
 
-/** Sends `names` as A queries, `window` outstanding at a time; resolves with the answered count. */
+/**
+ * Sends `names` as A queries, `window` outstanding at a time; a query unanswered after 2 s is
+ * given up (its slot reused), so a lost packet does not shrink the window. Resolves with the
+ * answered count.
+ */
 function fill(port: number, names: readonly string[], window = 200): Promise<number> {
   const socket = createSocket('udp4');
   let next = 0;
   let answered = 0;
-  const pending = new Map<number, string>();
+  const sentAt = new Map<number, number>();
   return new Promise((resolve) => {
     const timer = setTimeout(finish, DEADLINE_MS);
+    const sweep = setInterval(() => {
+      const cutoff = Date.now() - 2000;
+      for (const [id, at] of sentAt) if (at < cutoff) sentAt.delete(id);
+      send();
+    }, 250);
     function finish(): void {
       clearTimeout(timer);
+      clearInterval(sweep);
       socket.close();
       resolve(answered);
     }
     function send(): void {
-      while (pending.size < window && next < names.length) {
+      while (sentAt.size < window && next < names.length) {
         const id = next % 65536;
-        pending.set(id, names[next] ?? '');
+        sentAt.set(id, Date.now());
         socket.send(buildTestQuery({ name: names[next] ?? '', id }), port, '127.0.0.1');
         next++;
       }
-      if (pending.size === 0 && next >= names.length) finish();
+      if (sentAt.size === 0 && next >= names.length) finish();
     }
     socket.on('message', (m) => {
-      if (pending.delete(m.readUInt16BE(0))) answered++;
+      if (sentAt.delete(m.readUInt16BE(0))) answered++;
       send();
     });
     send();
@@ -185,10 +203,11 @@ async function main(): Promise<void> {
       const heapTotal = await metric(metrics, 'nodejs_heap_size_total_bytes');
       const external = await metric(metrics, 'nodejs_external_memory_bytes');
       const entries = await metric(metrics, 'coredns_cache_entries');
+      if (values.smaps) process.stderr.write(`\n${what}:\n${smapsTable(pid)}\n`);
       // After the readings: writing a snapshot grows the process.
       if (SNAPSHOT_DIR !== undefined) await heapSnapshot(pid, SNAPSHOT_DIR, metrics);
       const mib = (kib: number): string => (kib / 1024).toFixed(1);
-      return `| ${what} | ${entries} | ${m.processes} | ${mib(m.rssKiB)} | ${mib(m.anonKiB)} | ${mib(m.fileKiB)} | ${(heap / 2 ** 20).toFixed(1)} | ${(heapTotal / 2 ** 20).toFixed(1)} | ${(external / 2 ** 20).toFixed(1)} |`;
+      return `| ${what} | ${entries} | ${m.processes} | ${mib(m.rssKiB)} | ${mib(m.peakKiB)} | ${mib(m.anonKiB)} | ${mib(m.fileKiB)} | ${(heap / 2 ** 20).toFixed(1)} | ${(heapTotal / 2 ** 20).toFixed(1)} | ${(external / 2 ** 20).toFixed(1)} |`;
     };
     const rows = [await row('empty cache (after one query)')];
     const names = (suffix: string): string[] =>
@@ -196,8 +215,23 @@ async function main(): Promise<void> {
     const cluster = await fill(port, names('ns.svc.cluster.local'));
     const dot = await fill(port, names('bench.test'));
     rows.push(await row(`${ENTRIES} + ${ENTRIES} entries (${cluster}, ${dot} answered)`));
+    if (STORM > 0) {
+      const stormNames = (suffix: string): string[] =>
+        Array.from({ length: STORM / 2 }, (_, i) => `s${i}.${suffix}.`);
+      const started = Date.now();
+      const stormCluster = await fill(port, stormNames('ns.svc.cluster.local'), 1000);
+      const stormDot = await fill(port, stormNames('bench.test'), 1000);
+      const seconds = ((Date.now() - started) / 1000).toFixed(1);
+      // Still serving after the storm: a fresh name answered (the agent did not die at its limit).
+      const after = await fill(port, ['after-storm.bench.test.'], 1);
+      rows.push(
+        await row(
+          `after a storm of ${STORM} cold names in ${seconds} s (${stormCluster + stormDot} answered; then ${after}/1)`,
+        ),
+      );
+    }
     process.stdout.write(
-      `Node ${process.version}, flags: ${NODE_FLAGS.join(' ') || '(none)'}\n\n| state | cache entries | processes | RSS MiB | anon MiB | file MiB | V8 heap used MiB | V8 heap total MiB | external MiB |\n|---|---|---|---|---|---|---|---|---|\n${rows.join('\n')}\n`,
+      `Node ${process.version}, flags: ${NODE_FLAGS.join(' ') || '(none)'}\n\n| state | cache entries | processes | RSS MiB | peak RSS MiB | anon MiB | file MiB | V8 heap used MiB | V8 heap total MiB | external MiB |\n|---|---|---|---|---|---|---|---|---|---|\n${rows.join('\n')}\n`,
     );
   } finally {
     agent?.kill('SIGKILL');
