@@ -2,9 +2,11 @@
 // cluster and `.` caches. Runs the compiled agent (`npm run build`) as the image does, with the
 // image's V8 flags, against knot on loopback; fills both caches with unique names; reads RSS
 // (anonymous and file-backed) of the process tree from /proc and the V8 heap from /metrics.
-// Usage: node bench/memory/run.ts [--entries 10000] [--flags="--max-semi-space-size=2"] [--settle 3]
-//        [--smaps] (RSS per mapping, on stderr) [--storm N] (a cold-name storm of N names
-//        after the fill; its row's peak is VmHWM, the most the process was ever resident) [--heap-snapshots DIR] (writes a V8 heap snapshot of the agent after each phase, via
+// Usage: node bench/memory/run.ts [--entries 10000] [--flags="<V8 flags; default the image's>"]
+//        [--settle 3] [--smaps] (RSS per mapping, on stderr)
+//        [--storm N] (a cold-name storm of N names after the fill; its row's peak is VmHWM,
+//        the most the process was ever resident)
+//        [--heap-snapshots DIR] (writes a V8 heap snapshot of the agent after each phase, via
 //        SIGUSR2 — SIGUSR1 is the agent's reload signal; summarise with heap-summary.ts; writing
 //        one grows the process, so the RSS rows after the first snapshot are not comparable)
 // Prints a markdown table (bench/README.md, "Memory").
@@ -25,7 +27,7 @@ import { smapsTable } from './smaps.ts';
 const { values } = parseArgs({
   options: {
     entries: { type: 'string', default: '10000' },
-    flags: { type: 'string', default: '--max-semi-space-size=2' },
+    flags: { type: 'string', default: '--max-semi-space-size=2 --max-old-space-size=64' },
     env: { type: 'string', default: '' },
     'heap-snapshots': { type: 'string' },
     settle: { type: 'string', default: '3' },

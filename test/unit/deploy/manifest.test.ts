@@ -104,6 +104,9 @@ describe('deploy/nodelocaldns.yaml (iptables-mode base)', () => {
     });
     assert.equal(at(c, 'resources', 'requests', 'memory'), '128Mi');
     assert.equal(at(c, 'resources', 'limits', 'memory'), '256Mi');
+    // The stated heap limit that bounds a cold-name storm (bench/README.md, "Memory").
+    const nodeOptions = (c['env'] as Obj[]).find((e) => e['name'] === 'NODE_OPTIONS');
+    assert.equal(nodeOptions?.['value'], '--max-old-space-size=64');
     assert.ok(
       (pod(docs)['terminationGracePeriodSeconds'] as number) > 25,
       'grace > agent stop bound',
