@@ -19,6 +19,7 @@ import { percentile, runDnsperf } from './dnsperf.ts';
 import {
   IMAGE_NODE_FLAGS,
   LOAD_CPU,
+  pinHarness,
   TARGET_CPU,
   track,
   waitAnswering,
@@ -99,6 +100,7 @@ async function sockets(port: number): Promise<SocketSample> {
 }
 
 async function main(): Promise<void> {
+  pinHarness();
   const dir = await mkdtemp(join(tmpdir(), 'bench-tail-'));
   const pinned = ['taskset', '-c', String(LOAD_CPU)];
   const cluster = await startKnot({ zones: { 'cluster.local': CLUSTER_ZONE }, wrap: pinned });

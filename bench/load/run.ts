@@ -8,7 +8,7 @@
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { REPO_ROOT } from '../../test/helpers/fixtures.ts';
@@ -26,7 +26,7 @@ import {
   type Sample,
 } from './report.ts';
 import { ensurePackages } from './setup.ts';
-import { killTracked, LOAD_CPU, TARGET_CPU } from './targets.ts';
+import { killTracked, LOAD_CPU, pinHarness, TARGET_CPU } from './targets.ts';
 import { CLUSTER_ZONE, EXTERNAL_ZONE, SCENARIOS, type ScenarioName } from './workloads.ts';
 
 const { values: opt } = parseArgs({
@@ -76,11 +76,17 @@ function memoryReading(): MemoryReading {
     stdio: 'inherit',
     timeout: 300_000,
   });
-  const out = execFileSync(node, ['bench/memory/run.ts', '--entries', '10000'], {
-    cwd: REPO_ROOT,
-    encoding: 'utf8',
-    timeout: 300_000,
-  });
+  // Every CPU again: the harness itself is pinned to the load CPU (pinHarness).
+  const all = `0-${cpus().length - 1}`;
+  const out = execFileSync(
+    'taskset',
+    ['-c', all, node, 'bench/memory/run.ts', '--entries', '10000'],
+    {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      timeout: 300_000,
+    },
+  );
   const filled = out.split('\n').find((l) => /^\| 10000 \+ 10000 entries/.test(l));
   const mib = Number(filled?.split('|')[4]?.trim());
   if (!Number.isFinite(mib)) throw new Error(`no filled row in bench/memory output:\n${out}`);
@@ -92,6 +98,7 @@ function memoryReading(): MemoryReading {
 
 async function main(): Promise<void> {
   ensurePackages(log);
+  pinHarness();
   const ticksPerSecond = clockTicksPerSecond();
   const info = machineInfo(); // before the run: its load average is the "at start" one
   const startedAt = new Date().toISOString();

@@ -3,7 +3,7 @@
 // knot, and resolves once it answers. Add a target by appending to TARGETS (peers.ts holds the
 // other servers: node-cache, dnsmasq).
 
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { query } from '../../test/helpers/client.ts';
@@ -56,6 +56,17 @@ export function track(child: ChildProcess): void {
 /** SIGKILLs every tracked child that is still running (for SIGINT/SIGTERM of the harness). */
 export function killTracked(): void {
   for (const child of live) child.kill('SIGKILL');
+}
+
+/**
+ * Moves this process (every thread) to the load CPU. The harness parses dnsperf's per-reply
+ * output and spawns helpers during the fixed-rate runs; left unpinned, the scheduler may run
+ * that on the target's CPU and add its time to the target's latency.
+ */
+export function pinHarness(): void {
+  execFileSync('taskset', ['-a', '-p', '-c', String(LOAD_CPU), String(process.pid)], {
+    stdio: 'ignore',
+  });
 }
 
 /** Spawns `argv` under `taskset -c <cpu>` (taskset execs, so the PID is the server's). */
