@@ -5,6 +5,7 @@ import { randomInt } from 'node:crypto';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { Instance } from './app/instance.ts';
 import { ListenerSet } from './app/listeners.ts';
+import { PeerMesh } from './app/peers.ts';
 import { RetainedObjects } from './app/retained.ts';
 import { WorkerPool } from './app/workers.ts';
 import { planCorefile } from './config/plan.ts';
@@ -44,6 +45,8 @@ export interface AppOptions {
   readonly workerRestartMs?: number;
   /** False in a worker thread: DNS only, no HTTP, no process-wide work. Default true. */
   readonly primary?: boolean;
+  /** A worker thread's ports to the other threads (the main thread makes its own). */
+  readonly peers?: PeerMesh;
   /** Ports to bind per `host|port` key instead of the configured one (a worker given port 0). */
   readonly listenPorts?: () => ReadonlyMap<string, number>;
   /**
@@ -93,6 +96,7 @@ class AgentApp implements App {
   #text: string | undefined;
   #file: string;
   #pool: WorkerPool | undefined;
+  readonly #mesh: PeerMesh;
 
   get workerPool(): WorkerPool | undefined {
     return this.#pool;
@@ -120,6 +124,7 @@ class AgentApp implements App {
     this.#log = options.log ?? createLogger();
     this.#text = options.corefileText;
     this.#file = options.corefileFile ?? 'Corefile';
+    this.#mesh = options.peers ?? new PeerMesh(0, Math.max(1, options.workers ?? 1));
     this.serving = new Promise((resolve) => {
       this.#servingResolve = resolve;
     });
@@ -134,6 +139,7 @@ class AgentApp implements App {
         setupErrors: () => this.setupErrors,
         interception: () => this.#interception,
         boundPort: (host, port) => this.#sets.get(`${host}|${port}`)?.port,
+        peerChannel: (plugin) => this.#mesh.channel(plugin),
       },
       this.#log,
       options.primary ?? true,
@@ -221,6 +227,7 @@ class AgentApp implements App {
       },
       source,
       ports,
+      this.#mesh,
       this.#log,
     );
     const pool = this.#pool;
@@ -332,6 +339,7 @@ class AgentApp implements App {
     const sets = [...this.#sets.values()];
     this.#sets.clear();
     await Promise.all([this.#pool?.stop(), ...sets.map((s) => s.close(drainMs))]);
+    this.#mesh.close();
     await this.#instance?.stop();
     this.#instance = undefined;
     await Promise.all([...this.#retiring]);

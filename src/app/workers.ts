@@ -5,11 +5,12 @@
 // Corefile that went live on the main thread to each, collects their metrics for a scrape,
 // answers for their liveness, and starts a worker again when one dies.
 
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import type { Family } from '../metrics/exposition.ts';
 import type { Collector } from '../metrics/registry.ts';
 import type { TcpLimits } from '../server/tcp-limits.ts';
 import type { Logger, LogSettings } from '../util/log.ts';
+import type { PeerMesh } from './peers.ts';
 
 /** What a worker thread is started with (its workerData). */
 export interface WorkerInit {
@@ -22,6 +23,17 @@ export interface WorkerInit {
   readonly log: LogSettings;
   /** The ports the main thread bound per `host|port` key (port 0 resolved). */
   readonly ports: ReadonlyMap<string, number>;
+  /** Threads serving DNS, the main thread included. */
+  readonly count: number;
+  /** A MessagePort to each thread already running, by its index (src/app/peers.ts). */
+  readonly peers: ReadonlyArray<readonly [number, MessagePort]>;
+}
+
+/** A new thread's port, sent to each thread already running (no reply). */
+export interface PeerPortMessage {
+  readonly type: 'peer';
+  readonly peer: number;
+  readonly port: MessagePort;
 }
 
 export type ToWorker =
@@ -96,6 +108,7 @@ export class WorkerPool {
   readonly #retired: Array<ReadonlyMap<string, Family>> = [];
   #source: { text: string; file: string };
   #ports: ReadonlyMap<string, number>;
+  readonly #mesh: PeerMesh;
   #nextId = 1;
   #stopping = false;
   readonly #timers = new Set<NodeJS.Timeout>();
@@ -106,8 +119,10 @@ export class WorkerPool {
     settings: PoolSettings,
     source: { text: string; file: string },
     ports: ReadonlyMap<string, number>,
+    mesh: PeerMesh,
     log: Logger,
   ) {
+    this.#mesh = mesh;
     this.#settings = settings;
     this.#source = source;
     this.#ports = ports;
@@ -153,8 +168,14 @@ export class WorkerPool {
       tcpLimits: s.tcpLimits,
       log: s.logSettings,
       ports: this.#ports,
+      count: this.#slots.length + 1,
+      peers: this.#peerPorts(slot),
     };
-    const worker = new Worker(ENTRY, { workerData: init, name: `dns-worker-${slot.index}` });
+    const worker = new Worker(ENTRY, {
+      workerData: init,
+      transferList: init.peers.map(([, port]) => port),
+      name: `dns-worker-${slot.index}`,
+    });
     slot.worker = worker;
     slot.serving = false;
     worker.on('message', (m: FromWorker) => {
@@ -174,8 +195,24 @@ export class WorkerPool {
     worker.on('exit', (code) => this.#exited(slot, worker, code));
   }
 
+  /** One channel between the new thread and each running one: the main thread and live workers. */
+  #peerPorts(slot: Slot): Array<[number, MessagePort]> {
+    const toMain = new MessageChannel();
+    this.#mesh.connect(slot.index, toMain.port2);
+    const ports: Array<[number, MessagePort]> = [[0, toMain.port1]];
+    for (const other of this.#slots) {
+      if (other === slot || other.worker === undefined) continue;
+      const channel = new MessageChannel();
+      const message: PeerPortMessage = { type: 'peer', peer: slot.index, port: channel.port2 };
+      other.worker.postMessage(message, [channel.port2]);
+      ports.push([other.index, channel.port1]);
+    }
+    return ports;
+  }
+
   #exited(slot: Slot, worker: Worker, code: number): void {
     if (slot.worker !== worker) return;
+    this.#mesh.disconnect(slot.index);
     slot.worker = undefined;
     slot.serving = false;
     for (const p of slot.pending.values()) p.reject(new Error(`worker ${slot.index} exited`));

@@ -27,6 +27,21 @@ export interface HitCounts {
   readonly requests: number;
 }
 
+/**
+ * A plugin's line to its own instances on the other threads serving DNS (`-workers`). Threads
+ * are numbered 0 (the main thread) to count - 1; with one thread there is no one to ask.
+ */
+export interface PeerChannel {
+  readonly self: number;
+  readonly count: number;
+  /** False while `peer` is down (being restarted): work alone meanwhile. */
+  connected(peer: number): boolean;
+  /** Asks thread `to`'s instance of this plugin; rejects when it is down or has no answer. */
+  ask(to: number, body: unknown): Promise<unknown>;
+  /** Answers what the other threads' instances ask (structured-clone values both ways). */
+  answer(handler: (body: unknown, from: number) => unknown): void;
+}
+
 export interface PluginApp {
   /** Prefixed `plugin/<name>: `. */
   readonly log: Logger;
@@ -36,6 +51,8 @@ export interface PluginApp {
    * /health, readiness) belongs to the primary.
    */
   readonly primary: boolean;
+  /** This plugin's channel to the other threads serving DNS. */
+  readonly peers: PeerChannel;
   /** Resolves once every DNS listener answered its first self-query. */
   readonly serving: Promise<void>;
   /** Self-query through every DNS listener's UDP socket; true when all answered in time. */

@@ -5,7 +5,13 @@
 // that collects what its plugins ask for; the App commits it when the config goes live, or
 // aborts it. Nothing here knows a plugin: the plugins come in as a list of definitions.
 
-import type { HitCounts, Hook, PluginApp, RejectedQueryObserver } from '../chain/app-scope.ts';
+import type {
+  HitCounts,
+  Hook,
+  PeerChannel,
+  PluginApp,
+  RejectedQueryObserver,
+} from '../chain/app-scope.ts';
 import type { PluginDefinition } from '../chain/definition.ts';
 import { serverLabel } from '../chain/server-label.ts';
 import type { PlannedBlock } from '../config/plan.ts';
@@ -33,6 +39,8 @@ export interface AppDriver {
   interception(): InterceptionState | undefined;
   /** The port a DNS listener got for a configured `host`, `port` (port 0 resolved). */
   boundPort(host: string, port: number): number | undefined;
+  /** A plugin's channel to its instances on the other threads (src/app/peers.ts); default alone. */
+  peerChannel?(plugin: string): PeerChannel;
 }
 
 // Method parameters are bivariant, so every plugin's definition fits here.
@@ -40,6 +48,15 @@ type AnyDefinition = PluginDefinition<unknown, unknown>;
 
 /** What the other workers' metrics come as (src/app/workers.ts). */
 export type RemoteMetrics = () => Promise<ReadonlyArray<ReadonlyMap<string, Family>>>;
+
+/** One thread serving DNS: nobody to ask. */
+const ALONE: PeerChannel = {
+  self: 0,
+  count: 1,
+  connected: (peer) => peer === 0,
+  ask: () => Promise.reject(new Error('no other threads')),
+  answer: () => {},
+};
 
 export class AppServices {
   readonly registry = new MetricsRegistry();
@@ -100,6 +117,7 @@ export class AppServices {
     return {
       log: this.#log.forPlugin(name),
       primary: this.primary,
+      peers: driver.peerChannel?.(name) ?? ALONE,
       serving: driver.serving,
       selfCheck: (ms) => driver.selfCheck(ms),
       readCorefile: () => driver.readCorefile(),

@@ -84,16 +84,28 @@ describe('workers', () => {
       assert.deepEqual(answers(await ask(dns, 'a.example.test')), ['10.0.0.1']);
   });
 
-  it('keeps the cache in front of knot working from both threads', async (t) => {
+  it('shares the cache: one upstream query per name however the kernel spreads the clients', async (t) => {
     const knot = await startKnot({ zones: { 'cluster.local': CLUSTER_ZONE } });
     t.after(() => knot.stop());
     const { dns } = await start(
       t,
       `cluster.local:0 {\n bind 127.0.0.1\n cache 30\n forward . 127.0.0.1:${knot.port} {\n  force_tcp\n }\n}\n`,
     );
-    for (let i = 0; i < QUERIES; i++)
-      assert.deepEqual(answers(await ask(dns, ZONE_DATA.kubeDns)), [ZONE_DATA.kubeDnsV4]);
-    // Each thread has its own cache for now: at most one upstream query per thread.
-    assert.ok((await knot.queryCount()) <= 2);
+    const names = [ZONE_DATA.kubeDns, ZONE_DATA.nxdomain, 'a.cluster.local', 'b.cluster.local'];
+    const upstreamBefore = await knot.queryCount();
+    for (let i = 0; i < QUERIES; i++) await ask(dns, names[i % names.length] ?? '');
+    assert.equal(
+      (await knot.queryCount()) - upstreamBefore,
+      names.length,
+      'one upstream query per name, not one per thread',
+    );
+    // Concurrent first queries for one name from many sockets: still one upstream query.
+    const replies = await Promise.all(
+      Array.from({ length: QUERIES }, () =>
+        ask(dns, 'kube-dns.kube-system.svc.cluster.local', 'AAAA'),
+      ),
+    );
+    for (const r of replies) assert.deepEqual(answers(r), [ZONE_DATA.kubeDnsV6]);
+    assert.equal((await knot.queryCount()) - upstreamBefore, names.length + 1);
   });
 });

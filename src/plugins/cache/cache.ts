@@ -16,6 +16,8 @@ import { isSubdomain, readName } from '../../dns/name.ts';
 import { CaptureWriter } from './capture-writer.ts';
 import { planEntry, ResponseType, typify } from './classify.ts';
 import { type CacheEntry, EntryKind } from './entry.ts';
+import { asTcp, type FetchResult, isFailure, type SharedStore } from './flight.ts';
+import { unshare } from './peer-cache.ts';
 import { restamp } from './restamp.ts';
 import type { CacheConfig } from './setup.ts';
 import type { CacheStore } from './store.ts';
@@ -27,17 +29,6 @@ import { makeEntry } from './store-entry.ts';
  */
 export const MAX_WAITERS_PER_KEY = 1024;
 
-/** What one upstream fetch produced. */
-interface FetchResult {
-  /** Stored (or storable) answer. */
-  readonly entry?: CacheEntry;
-  /** A reply that must not be cached (TC, REFUSED, mismatched…), relayed as it came. */
-  readonly wire?: Buffer;
-  /** The next plugin wrote nothing and returned this rcode (or expected failure). */
-  readonly rcode?: Result;
-  readonly error?: unknown;
-}
-
 export class CacheHandler implements Handler {
   readonly name = 'cache';
   readonly #next: Handler;
@@ -47,6 +38,7 @@ export class CacheHandler implements Handler {
   readonly #pending = new Map<string, { flight: Promise<FetchResult>; waiters: number }>();
   /** Monotonic clock in ms; injectable for tests. */
   readonly #now: () => number;
+  readonly #shared: SharedStore | undefined;
 
   constructor(
     next: Handler,
@@ -54,7 +46,9 @@ export class CacheHandler implements Handler {
     store: CacheStore,
     blockZones: readonly string[],
     now: () => number = () => performance.now(),
+    shared?: SharedStore,
   ) {
+    this.#shared = shared?.peers.active === true ? shared : undefined;
     this.#next = next;
     this.#config = config;
     this.#store = store;
@@ -119,7 +113,7 @@ export class CacheHandler implements Handler {
       this.#store.stats.coalesced++;
       return pending.flight.then((result) => this.#answerWaiter(result, req, w, stale));
     }
-    const flight = this.#fetch(req);
+    const flight = this.#shared === undefined ? this.#fetch(req) : this.#sharedFetch(req);
     const entry = { flight, waiters: 0 };
     this.#pending.set(key, entry);
     // Cleared on every path, so a failed fetch never leaves later misses waiting on it.
@@ -129,6 +123,7 @@ export class CacheHandler implements Handler {
     return flight.then(
       (result) => {
         clear();
+        if (result.fromPeer === true) this.#countPeerHit(result.entry);
         return this.#answer(result, req, w, stale, true);
       },
       (error: unknown) => {
@@ -136,6 +131,43 @@ export class CacheHandler implements Handler {
         throw error;
       },
     );
+  }
+
+  /**
+   * A miss with other threads serving (peer-cache.ts): the owner of the key answers it, or one
+   * thread fetches for all of them. Never rejects.
+   */
+  async #sharedFetch(req: Request): Promise<FetchResult> {
+    const { peers, storeKey } = this.#shared as SharedStore;
+    const key = req.query.key;
+    if (peers.owns(key)) {
+      const running = peers.running(storeKey, key);
+      if (running === undefined) {
+        const end = peers.lease(storeKey, key);
+        const result = await this.#fetch(req);
+        end(result.entry);
+        return result;
+      }
+      const entry = (await running) && this.#store.fresh(key, this.#now());
+      return entry ? { entry, fromPeer: true } : this.#fetch(req);
+    }
+    const found = await peers.lookup(storeKey, key);
+    if (found.entry !== undefined) {
+      const entry = unshare(key, found.entry, this.#now());
+      this.#store.put(entry);
+      return { entry, fromPeer: true };
+    }
+    const result = await this.#fetch(req); // #storeReply hands a stored entry to the owner
+    if (found.lease && result.entry === undefined) peers.release(storeKey, key);
+    return result;
+  }
+
+  /** A miss here that the owner thread answered is a hit of the process's cache. */
+  #countPeerHit(entry: CacheEntry | undefined): void {
+    const stats = this.#store.stats;
+    stats.misses--;
+    if (entry?.kind === EntryKind.POSITIVE) stats.hitsSuccess++;
+    else stats.hitsDenial++;
   }
 
   /** Asks the next plugin, captures its reply and stores it when allowed. Never rejects. */
@@ -184,6 +216,7 @@ export class CacheHandler implements Handler {
     if (plan === undefined) return { wire };
     const entry = makeEntry(q.key, wire, layout, plan.kind, plan.ttl, this.#now());
     this.#store.put(entry);
+    if (this.#shared !== undefined) this.#shared.peers.publish(this.#shared.storeKey, entry);
     return { entry };
   }
 
@@ -278,28 +311,3 @@ export class CacheHandler implements Handler {
 }
 
 const NOTHING_DISABLED = { success: false, denial: false } as const;
-
-/**
- * Anything but a NOERROR or NXDOMAIN answer: no answer at all, an error, SERVFAIL, REFUSED.
- * With serve_stale in verify mode these fall back to the stale entry.
- */
-function isFailure(result: FetchResult): boolean {
-  if (result.entry !== undefined) return result.entry.kind === EntryKind.SERVFAIL;
-  if (result.wire === undefined) return true;
-  const rcode = (result.wire[3] as number) & 0xf;
-  return rcode !== Rcode.NOERROR && rcode !== Rcode.NXDOMAIN;
-}
-
-function asTcp(req: Request): Request {
-  return {
-    query: req.query,
-    transport: 'tcp',
-    remoteAddress: req.remoteAddress,
-    remotePort: req.remotePort,
-    family: req.family,
-    server: req.server,
-    zone: req.zone,
-    receivedAt: req.receivedAt,
-    sizeLimit: 65535,
-  };
-}
