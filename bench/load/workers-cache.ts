@@ -36,8 +36,10 @@ function counter(text: string, name: string): number {
 
 const knot = await startKnot({ zones: { 'bench.test': BENCH_ZONE } });
 try {
-  console.log('| workers | client queries | hit ratio | upstream queries per client query |');
-  console.log('|--:|--:|--:|--:|');
+  console.log(
+    '| workers | client queries | hit ratio | upstream queries per client query | process RSS after (MiB) |',
+  );
+  console.log('|--:|--:|--:|--:|--:|');
   for (const workers of opt.workers.split(',').map(Number)) {
     const app = await startApp({
       corefileText: `bench.test:0 {\n bind 127.0.0.1\n cache {\n  success 100000\n }\n forward . 127.0.0.1:${knot.port} {\n  force_tcp\n }\n prometheus 127.0.0.1:0\n}\n`,
@@ -74,7 +76,7 @@ try {
       counter(after, 'coredns_cache_requests_total') -
       counter(before, 'coredns_cache_requests_total');
     console.log(
-      `| ${workers} | ${sent} | ${(hits / requests).toFixed(3)} | ${(upstream / sent).toFixed(3)} |`,
+      `| ${workers} | ${sent} | ${(hits / requests).toFixed(3)} | ${(upstream / sent).toFixed(3)} | ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} |`,
     );
     await app.stop();
   }

@@ -382,6 +382,90 @@ async function flushConntrack(sim: SimNode): Promise<void> {
   for (const f of ['ipv4', 'ipv6']) await sim.node.run(['conntrack', '-F', '-f', f]);
 }
 
+/**
+ * The agent answers, not kube-dns: cached answers survive kube-dns going away; a bad ConfigMap
+ * is counted and its fix is served (a reload).
+ */
+async function answersAndReloads(t: TestContext, extraArgs: readonly string[]): Promise<void> {
+  const s: Scenario = {
+    kubeProxy: 'iptables',
+    families: [4],
+    expectBackend: 'iptables-nft',
+    extraArgs,
+  };
+  const { sim, args, env, knot } = await setUp(t, s);
+  await writeFile(join(sim.dir, 'kube-dns', 'stubDomains'), '{"stub.test": ["not-an-ip"]}');
+  const agent = startAgentProcess(t, sim, CLI, args, env);
+  await waitFor(
+    async () =>
+      (await installedRuleCount(sim.node)) ===
+      expectedRuleCount([LOCAL_IP[4], KUBE_DNS_CLUSTER_IP[4]], env),
+    30_000,
+    'rules',
+  ).catch((e: unknown) => {
+    throw new Error(`${String(e)}\n${agent.output()}`);
+  });
+  for (const ip of [LOCAL_IP[4], KUBE_DNS_CLUSTER_IP[4]])
+    assert.ok(await kubeDnsAnswer(sim, ip, 4));
+  await stopChild(knot);
+  for (const ip of [LOCAL_IP[4], KUBE_DNS_CLUSTER_IP[4]])
+    assert.ok(await kubeDnsAnswer(sim, ip, 4), `cached answer on ${ip} with kube-dns gone`);
+
+  const metrics = (): Promise<string> =>
+    sim.node.must('curl', '-sf', 'http://127.0.0.1:9353/metrics');
+  assert.match(await metrics(), /coredns_nodecache_setup_errors_total\{errortype="configmap"\} 1/);
+  // interception as the status page shows it, on the server's own listener
+  const served = (await sim.node.run(['curl', '-sf', 'http://127.0.0.1:9253/metrics'])).stdout;
+  assert.match(
+    served,
+    new RegExp(
+      `nodelocaldns_interception_rules\\{backend="iptables-nft"\\} ${expectedRuleCount([LOCAL_IP[4], KUBE_DNS_CLUSTER_IP[4]], env)}\n`,
+    ),
+  );
+  assert.match(served, /nodelocaldns_interface_addresses 2\n/);
+  // the same count on the server's own prometheus listener (`prometheus :9253`)
+  await waitFor(
+    async () =>
+      /coredns_nodecache_setup_errors_total\{errortype="configmap"\} 1/.test(
+        (await sim.node.run(['curl', '-sf', 'http://127.0.0.1:9253/metrics'])).stdout,
+      ),
+    10_000,
+    'setup errors on :9253',
+  );
+  // the liveness probe target of the manifest
+  assert.equal(
+    (await sim.node.must('curl', '-sf', `http://${LOCAL_IP[4]}:8080/health`)).trim(),
+    'OK',
+  );
+  // fix the ConfigMap: example.test goes to a stub server (knot again, restarted in the test)
+  await startKubeDns(t, sim, { 'cluster.local': CLUSTER_ZONE, 'example.test': EXTERNAL_ZONE });
+  await writeFile(
+    join(sim.dir, 'kube-dns', 'stubDomains'),
+    `{"example.test": ["${KUBE_DNS_POD_V4}"]}`,
+  );
+  await waitFor(
+    async () => (await readFile(join(sim.dir, 'Corefile'), 'utf8')).includes('example.test:53'),
+    15_000,
+    'stub block rendered',
+  );
+  // The reload is seen in what the agent answers: the stub domain now resolves.
+  await waitFor(
+    async () =>
+      (await dig(sim.pod, LOCAL_IP[4], ZONE_DATA.externalWww, 'A')).answer[0]?.data ===
+      ZONE_DATA.externalWwwV4,
+    15_000,
+    'the stub domain answered after the reload',
+  ).catch((e: unknown) => {
+    throw new Error(`${String(e)}\n${agent.output()}`);
+  });
+  assert.match(await metrics(), /errortype="configmap"\} 1\n/);
+  assert.match(
+    await readFile(join(sim.dir, 'Corefile'), 'utf8'),
+    /bind 169\.254\.20\.10 169\.254\.100\.10\n/,
+  );
+  await stopChild(agent.child, 'SIGTERM');
+}
+
 describe('node agent on a simulated node', () => {
   it('iptables mode, IPv4, kube-proxy iptables: auto picks iptables-nft; SIGKILL, restart, upgrade, stop', async (t) => {
     await runScenario(t, { kubeProxy: 'iptables', families: [4], expectBackend: 'iptables-nft' });
@@ -440,81 +524,11 @@ describe('node agent on a simulated node', () => {
   });
 
   it('the agent answers, not kube-dns: cached answers survive kube-dns going away; a bad ConfigMap is counted and its fix is served', async (t) => {
-    const s: Scenario = { kubeProxy: 'iptables', families: [4], expectBackend: 'iptables-nft' };
-    const { sim, args, env, knot } = await setUp(t, s);
-    await writeFile(join(sim.dir, 'kube-dns', 'stubDomains'), '{"stub.test": ["not-an-ip"]}');
-    const agent = startAgentProcess(t, sim, CLI, args, env);
-    await waitFor(
-      async () =>
-        (await installedRuleCount(sim.node)) ===
-        expectedRuleCount([LOCAL_IP[4], KUBE_DNS_CLUSTER_IP[4]], env),
-      30_000,
-      'rules',
-    ).catch((e: unknown) => {
-      throw new Error(`${String(e)}\n${agent.output()}`);
-    });
-    for (const ip of [LOCAL_IP[4], KUBE_DNS_CLUSTER_IP[4]])
-      assert.ok(await kubeDnsAnswer(sim, ip, 4));
-    await stopChild(knot);
-    for (const ip of [LOCAL_IP[4], KUBE_DNS_CLUSTER_IP[4]])
-      assert.ok(await kubeDnsAnswer(sim, ip, 4), `cached answer on ${ip} with kube-dns gone`);
+    await answersAndReloads(t, []);
+  });
 
-    const metrics = (): Promise<string> =>
-      sim.node.must('curl', '-sf', 'http://127.0.0.1:9353/metrics');
-    assert.match(
-      await metrics(),
-      /coredns_nodecache_setup_errors_total\{errortype="configmap"\} 1/,
-    );
-    // interception as the status page shows it, on the server's own listener
-    const served = (await sim.node.run(['curl', '-sf', 'http://127.0.0.1:9253/metrics'])).stdout;
-    assert.match(
-      served,
-      new RegExp(
-        `nodelocaldns_interception_rules\\{backend="iptables-nft"\\} ${expectedRuleCount([LOCAL_IP[4], KUBE_DNS_CLUSTER_IP[4]], env)}\n`,
-      ),
-    );
-    assert.match(served, /nodelocaldns_interface_addresses 2\n/);
-    // the same count on the server's own prometheus listener (`prometheus :9253`)
-    await waitFor(
-      async () =>
-        /coredns_nodecache_setup_errors_total\{errortype="configmap"\} 1/.test(
-          (await sim.node.run(['curl', '-sf', 'http://127.0.0.1:9253/metrics'])).stdout,
-        ),
-      10_000,
-      'setup errors on :9253',
-    );
-    // the liveness probe target of the manifest
-    assert.equal(
-      (await sim.node.must('curl', '-sf', `http://${LOCAL_IP[4]}:8080/health`)).trim(),
-      'OK',
-    );
-    // fix the ConfigMap: example.test goes to a stub server (knot again, restarted in the test)
-    await startKubeDns(t, sim, { 'cluster.local': CLUSTER_ZONE, 'example.test': EXTERNAL_ZONE });
-    await writeFile(
-      join(sim.dir, 'kube-dns', 'stubDomains'),
-      `{"example.test": ["${KUBE_DNS_POD_V4}"]}`,
-    );
-    await waitFor(
-      async () => (await readFile(join(sim.dir, 'Corefile'), 'utf8')).includes('example.test:53'),
-      15_000,
-      'stub block rendered',
-    );
-    // The reload is seen in what the agent answers: the stub domain now resolves.
-    await waitFor(
-      async () =>
-        (await dig(sim.pod, LOCAL_IP[4], ZONE_DATA.externalWww, 'A')).answer[0]?.data ===
-        ZONE_DATA.externalWwwV4,
-      15_000,
-      'the stub domain answered after the reload',
-    ).catch((e: unknown) => {
-      throw new Error(`${String(e)}\n${agent.output()}`);
-    });
-    assert.match(await metrics(), /errortype="configmap"\} 1\n/);
-    assert.match(
-      await readFile(join(sim.dir, 'Corefile'), 'utf8'),
-      /bind 169\.254\.20\.10 169\.254\.100\.10\n/,
-    );
-    await stopChild(agent.child, 'SIGTERM');
+  it('the same with two worker threads: the cache is one for both, the reload reaches both', async (t) => {
+    await answersAndReloads(t, ['-workers', '2']);
   });
 
   it('a broken template never reaches -conf: the last good config serves, also after a restart; with none the agent exits with file:line', async (t) => {
