@@ -3,9 +3,12 @@
 // every thread before it resolves; a killed worker is started again and no counter goes back.
 
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { describe, it, type TestContext } from 'node:test';
+import { promisify } from 'node:util';
 import { type App, startApp } from '../../src/app.ts';
 import { memoryLogger } from '../../src/util/log.ts';
+import { REPO_ROOT } from '../helpers/fixtures.ts';
 import { CLUSTER_ZONE, startKnot, ZONE_DATA } from '../helpers/knot.ts';
 import { answers, ask } from './ask.ts';
 import { httpPort, parseExposition, scrape, until, value } from './observe-helpers.ts';
@@ -107,5 +110,19 @@ describe('workers', () => {
     );
     for (const r of replies) assert.deepEqual(answers(r), [ZONE_DATA.kubeDnsV6]);
     assert.equal((await knot.queryCount()) - upstreamBefore, names.length + 1);
+  });
+
+  it("keeps both threads' log lines whole on one stdout", async () => {
+    const queries = 600;
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['test/fixtures/workers-log.ts', String(queries)],
+      { cwd: REPO_ROOT, timeout: 30_000, maxBuffer: 16 * 1024 * 1024 },
+    );
+    const lines = stdout.trimEnd().split('\n');
+    const queryLines = lines
+      .map((line) => JSON.parse(line) as { msg: string })
+      .filter((record) => / "A IN n\d+\.example\.test\. udp /.test(record.msg));
+    assert.equal(queryLines.length, queries, 'one whole JSON line per query');
   });
 });
