@@ -226,7 +226,7 @@ export const FLAG_SPECS: readonly FlagSpec[] = [
     kind: 'string',
     defaultValue: '1',
     usage:
-      'threads serving DNS, each with its own sockets on the same addresses: a number, or auto (the CPUs the cgroup quota and CPU set allow, at most 8)',
+      'threads serving DNS, each with its own sockets on the same addresses: a number, or auto (the CPUs the cgroup quota and CPU set allow, at most 4)',
   },
   {
     group: OWN,

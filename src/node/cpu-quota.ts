@@ -7,11 +7,11 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 
 /**
- * The most threads `auto` starts. Past the CPUs a node gives the agent more threads only add
- * context switches; the cap keeps a 64-core node from getting 64 caches (docs/operations.md,
- * "Workers", has the measurements it rests on).
+ * The most threads `auto` starts. Memory bounds it: each worker thread measured about 31 MB of
+ * RSS (docs/operations.md, "Workers"), and four threads keep the agent with the measured cache
+ * under the manifest's 256Mi limit. More cores than that want `-workers N` and a larger limit.
  */
-export const AUTO_WORKERS_CAP = 8;
+export const AUTO_WORKERS_CAP = 4;
 
 export type ReadText = (path: string) => string | undefined;
 
