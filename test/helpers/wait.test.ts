@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ManualClock } from './clock.ts';
-import { until, untilValue } from './wait.ts';
+import { holdsWithin, until, untilValue } from './wait.ts';
 
 describe('wait helper', () => {
   it('returns once the check holds, checking again between polls', async () => {
@@ -17,6 +17,31 @@ describe('wait helper', () => {
         message: 'timed out after 30 ms waiting for the impossible',
       },
     );
+  });
+
+  it('builds the failure message at the deadline, with the state as it is then', async () => {
+    let calls = 0;
+    await assert.rejects(
+      until(
+        () => `a check that ran ${calls} times`,
+        () => ++calls < 0,
+        30,
+        5,
+      ),
+      (err: Error) => {
+        const ran = Number(/ran (\d+) times/.exec(err.message)?.[1]);
+        assert.equal(ran, calls);
+        assert.ok(ran >= 2, err.message);
+        return true;
+      },
+    );
+  });
+
+  it('holdsWithin resolves false at the deadline instead of throwing', async () => {
+    assert.equal(await holdsWithin(() => false, 30, 5), false);
+    let calls = 0;
+    assert.equal(await holdsWithin(() => ++calls === 2, 5000, 1), true);
+    assert.equal(calls, 2);
   });
 
   it('propagates an error the check throws instead of polling on', async () => {

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { query } from '../helpers/client.ts';
 import { CLUSTER_ZONE, EXTERNAL_ZONE, startKnot } from '../helpers/knot.ts';
+import { holdsWithin, until } from '../helpers/wait.ts';
 import { type AgentPorts, type AgentProcess, startAgentProcess } from './agent-process.ts';
 import {
   FAULT_MODES,
@@ -18,7 +19,6 @@ import {
 } from './fault-upstream.ts';
 import { type KindStats, MixedLoad } from './load.ts';
 import { clockTicksPerSecond, cpuTicks, type Sample, takeSample } from './sampler.ts';
-import { waitUntil } from './wait.ts';
 
 export interface SoakOptions {
   /** Length of the load phase. */
@@ -60,6 +60,8 @@ const STOP_WAIT_MS = 20_000;
 export const FD_SLACK = 2;
 /** Consecutive samples (0.5 s apart) that must all be within the slack. */
 const SETTLED_SAMPLES = 3;
+/** Pause between DNS probes of the agent while waiting on it (each probe is a query). */
+const POLL_MS = 100;
 
 function corefile(knotPort: number, faultAddress: string) {
   return (ports: AgentPorts, generation: number): string => {
@@ -168,10 +170,12 @@ async function soakAgent(
     samples.push(s);
     return s;
   };
-  await waitUntil(() => answersGeneration(agent.dnsPort, 0), {
-    timeoutMs: 30_000,
-    what: () => `the agent answering on ${agent.dnsPort}\n${agent.log()}`,
-  });
+  await until(
+    () => `the agent answering on ${agent.dnsPort}\n${agent.log()}`,
+    () => answersGeneration(agent.dnsPort, 0),
+    30_000,
+    POLL_MS,
+  );
   // Idle baseline: listeners, HTTP servers, nothing upstream yet.
   await sample('idle');
   const idle = await sample('idle');
@@ -210,9 +214,10 @@ async function soakAgent(
         const asked = performance.now();
         await agent.reload(g);
         // Applied when the new hosts entry answers (or a later generation replaced it).
-        const ok = await waitUntil(
+        const ok = await holdsWithin(
           async () => generation !== g || (await answersGeneration(agent.dnsPort, g)),
-          { timeoutMs: 15_000, throws: false },
+          15_000,
+          POLL_MS,
         );
         if (ok && generation === g) {
           reloads.applied++;
@@ -236,13 +241,14 @@ async function soakAgent(
   const recent: Sample[] = [];
   const within = (x: Sample): boolean =>
     x.fds <= baseline.fds + FD_SLACK && x.sockets <= baseline.sockets + FD_SLACK;
-  await waitUntil(
+  await holdsWithin(
     async () => {
       recent.push(await sample('settle'));
       if (recent.length > SETTLED_SAMPLES) recent.shift();
       return recent.length === SETTLED_SAMPLES && recent.every(within);
     },
-    { timeoutMs: SETTLE_MS, intervalMs: 500, throws: false },
+    SETTLE_MS,
+    500,
   );
   const settled = {
     fds: Math.max(...recent.map((x) => x.fds)),

@@ -10,8 +10,8 @@ import { it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { query, tcpSession } from '../helpers/client.ts';
 import { REPO_ROOT } from '../helpers/fixtures.ts';
+import { until } from '../helpers/wait.ts';
 import { startFaultUpstream } from './fault-upstream.ts';
-import { waitUntil } from './wait.ts';
 
 const CHILD = fileURLToPath(new URL('./stop-child.ts', import.meta.url));
 /** After stop, the longest anything may linger: a health probe's read timeout (1 s) plus slack. */
@@ -40,10 +40,11 @@ it('stopping during TCP resets and half frames leaves no handle open and does no
     child.once('exit', (code) => resolve(code)),
   );
   t.after(() => child.kill('SIGKILL'));
-  await waitUntil(() => /PORT \d+/.test(out), {
-    timeoutMs: 20_000,
-    what: () => `the child's port\n${err}`,
-  });
+  await until(
+    () => `the child's port\n${err}`,
+    () => /PORT \d+/.test(out),
+    20_000,
+  );
   const port = Number(/PORT (\d+)/.exec(out)?.[1]);
 
   // Pipelined TCP clients and UDP clients, all forwarded over the pooled upstream connections,
@@ -88,14 +89,19 @@ it('stopping during TCP resets and half frames leaves no handle open and does no
     await upstream.setMode(mode);
     const before = upstream.seen[mode] ?? 0;
     // Each phase lasts until the upstream has seen a few dozen more queries.
-    await waitUntil(() => (upstream.seen[mode] ?? 0) >= before + 40, { timeoutMs: 10_000 });
+    await until(
+      `the upstream to see 40 more ${mode} queries`,
+      () => (upstream.seen[mode] ?? 0) >= before + 40,
+      10_000,
+    );
   }
 
   child.stdin.write('stop\n'); // queries are in flight upstream at this moment
-  await waitUntil(() => out.includes('STOPPED'), {
-    timeoutMs: 10_000,
-    what: () => `App.stop()\n${err}`,
-  });
+  await until(
+    () => `App.stop()\n${err}`,
+    () => out.includes('STOPPED'),
+    10_000,
+  );
   sending = false;
   const code = await Promise.race([
     exited,
