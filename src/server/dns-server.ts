@@ -30,6 +30,8 @@ export interface ServerStats {
   rejected: number;
   /** Exceptions that were not PluginErrors (CoreDNS's coredns_panics_total). */
   panics: number;
+  /** UDP replies ready only after the listener closed (a stop past its drain deadline). */
+  unsentAfterClose: number;
 }
 
 const ERROR_RCODES = new Set<number>([Rcode.SERVFAIL, Rcode.REFUSED, Rcode.FORMERR, Rcode.NOTIMP]);
@@ -40,7 +42,7 @@ const MAX_HELD = 4096;
 export class DnsServer {
   /** `dns://host:port`, the `server` label. */
   readonly label: string;
-  readonly stats: ServerStats = { queries: 0, rejected: 0, panics: 0 };
+  readonly stats: ServerStats = { queries: 0, rejected: 0, panics: 0, unsentAfterClose: 0 };
   #zones: ZoneTable<ZoneRoute>;
   readonly #log: Logger;
   #rejectObserver: RejectObserver | undefined;

@@ -16,6 +16,7 @@ export class UdpListener {
   readonly #family: 1 | 2;
   readonly host: string;
   #port: number;
+  #closed = false;
 
   /** `server` is read per packet so a reload can swap the server's zones underneath. */
   constructor(server: () => DnsServer, host: string, port: number, log: Logger) {
@@ -37,6 +38,13 @@ export class UdpListener {
     });
     const socket = this.#socket;
     const send = (wire: Buffer, req: ServerRequest): void => {
+      // A query still in flight when a stop's drain deadline passed is answered after close():
+      // expected while stopping, so counted rather than logged (socket.send would throw "Not
+      // running", once per reply). Any other send error still reaches the server's log.
+      if (this.#closed) {
+        this.#server().stats.unsentAfterClose++;
+        return;
+      }
       socket.send(wire, req.remotePort, req.remoteAddress);
     };
     socket.on('message', (msg, rinfo) => {
@@ -71,6 +79,7 @@ export class UdpListener {
   }
 
   close(): Promise<void> {
+    this.#closed = true;
     return new Promise((resolve) => {
       try {
         this.#socket.close(() => resolve());
