@@ -3,6 +3,7 @@
 // forwarded to the faulty upstream (over UDP, and with force_tcp). Paced by a timer, bounded in
 // rate, in queries outstanding and in total; every reply is classified by its rcode.
 
+import { rcodeLabel } from '../../src/metrics/rcode-label.ts';
 import { query } from '../helpers/client.ts';
 import { ZONE_DATA } from '../helpers/zones.ts';
 
@@ -41,15 +42,6 @@ export interface KindStats {
   wrong: number;
   maxLatencyMs: number;
 }
-
-const RCODE_NAMES: Record<number, string> = {
-  0: 'NOERROR',
-  1: 'FORMERR',
-  2: 'SERVFAIL',
-  3: 'NXDOMAIN',
-  4: 'NOTIMP',
-  5: 'REFUSED',
-};
 
 export interface LoadOptions {
   host: string;
@@ -152,7 +144,7 @@ export class MixedLoad {
     }).then(
       (reply) => {
         const rcode = (reply[3] as number) & 0x0f;
-        const label = RCODE_NAMES[rcode] ?? `RCODE${rcode}`;
+        const label = rcodeLabel(rcode);
         stats.rcodes[label] = (stats.rcodes[label] ?? 0) + 1;
         if (expected !== undefined && rcode !== expected) stats.wrong++;
         stats.maxLatencyMs = Math.max(stats.maxLatencyMs, performance.now() - started);
