@@ -3,7 +3,7 @@
 // once per run into a temp dir. Nothing here talks to an address outside 127.0.0.0/8.
 
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -12,7 +12,7 @@ import { freePort } from '../test/helpers/ports.ts';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '..');
 export const ANCHOR_DIR = resolve(REPO_ROOT, '../shared/anchors');
-const ANCHOR_ARCHIVE = join(ANCHOR_DIR, 'node-cache-1.26.0.xz');
+export const ANCHOR_ARCHIVE = join(ANCHOR_DIR, 'node-cache-1.26.0.xz');
 
 export interface NodeCache {
   readonly pid: number;
@@ -22,23 +22,63 @@ export interface NodeCache {
   stop(): Promise<void>;
 }
 
+/**
+ * Unpacks the anchor binary into `dir` and checks it against SHA256SUMS; returns its path. Also
+ * the benchmark's (bench/load/peers.ts), so both run the very binary the checksum names.
+ */
+export function unpackNodeCache(dir: string): string {
+  if (!existsSync(ANCHOR_ARCHIVE)) throw new Error(`no anchor at ${ANCHOR_ARCHIVE}`);
+  const path = join(dir, 'node-cache');
+  writeFileSync(path, execFileSync('xz', ['-dc', ANCHOR_ARCHIVE], { maxBuffer: 1 << 30 }), {
+    mode: 0o755,
+  });
+  const sum = execFileSync('sha256sum', [path], { encoding: 'utf8' }).split(' ')[0] ?? '';
+  const expected = readFileSync(join(ANCHOR_DIR, 'SHA256SUMS'), 'utf8');
+  if (sum === '' || !expected.includes(sum)) throw new Error(`checksum mismatch for ${path}`);
+  return path;
+}
+
+/**
+ * node-cache's flags for a standalone run on loopback: no interface, no iptables, no teardown,
+ * health and metrics on free loopback ports. `dnsPort` overrides the Corefile's port when given.
+ */
+export async function nodeCacheArgs(files: {
+  base: string;
+  conf: string;
+  pidfile: string;
+  dnsPort?: number;
+}): Promise<string[]> {
+  return [
+    '-localip',
+    '127.0.0.1',
+    ...(files.dnsPort === undefined ? [] : ['-dns.port', String(files.dnsPort)]),
+    '-setupinterface=false',
+    '-setupiptables=false',
+    '-skipteardown=true',
+    '-upstreamsvc',
+    'kube-dns-upstream',
+    '-health-port',
+    String(await freePort()),
+    '-metrics-listen-address',
+    `127.0.0.1:${await freePort()}`,
+    '-basecorefile',
+    files.base,
+    '-conf',
+    files.conf,
+    '-pidfile',
+    files.pidfile,
+  ];
+}
+
 let unpacked: Promise<string> | undefined;
 
-/** Path of the unpacked binary (unpacked on first use, checked against SHA256SUMS). */
+/** Path of the unpacked binary (unpacked on first use into a temp dir). */
 function binary(): Promise<string> {
   unpacked ??= (async () => {
-    if (!existsSync(ANCHOR_ARCHIVE)) throw new Error(`no anchor at ${ANCHOR_ARCHIVE}`);
     const dir = await mkdtemp(join(tmpdir(), 'node-cache-bin-'));
     // The binary is about 50 MB: gone when the test process ends.
     process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-    const path = join(dir, 'node-cache');
-    await writeFile(path, execFileSync('xz', ['-dc', ANCHOR_ARCHIVE], { maxBuffer: 1 << 30 }), {
-      mode: 0o755,
-    });
-    const sum = execFileSync('sha256sum', [path], { encoding: 'utf8' }).split(' ')[0] ?? '';
-    const expected = readFileSync(join(ANCHOR_DIR, 'SHA256SUMS'), 'utf8');
-    if (sum === '' || !expected.includes(sum)) throw new Error(`checksum mismatch for ${path}`);
-    return path;
+    return unpackNodeCache(dir);
   })();
   return unpacked;
 }
@@ -53,25 +93,11 @@ export async function startNodeCache(corefile: string): Promise<NodeCache> {
   const bin = await binary();
   const dir = await mkdtemp(join(tmpdir(), 'node-cache-'));
   await writeFile(join(dir, 'Corefile.base'), corefile);
-  const args = [
-    '-localip',
-    '127.0.0.1',
-    '-setupinterface=false',
-    '-setupiptables=false',
-    '-skipteardown=true',
-    '-upstreamsvc',
-    'kube-dns-upstream',
-    '-health-port',
-    String(await freePort()),
-    '-metrics-listen-address',
-    `127.0.0.1:${await freePort()}`,
-    '-basecorefile',
-    join(dir, 'Corefile.base'),
-    '-conf',
-    join(dir, 'Corefile'),
-    '-pidfile',
-    join(dir, 'node-cache.pid'),
-  ];
+  const args = await nodeCacheArgs({
+    base: join(dir, 'Corefile.base'),
+    conf: join(dir, 'Corefile'),
+    pidfile: join(dir, 'node-cache.pid'),
+  });
   // An empty environment: no KUBE_DNS_UPSTREAM_SERVICE_HOST, nothing inherited.
   const child: ChildProcess = spawn(bin, args, {
     cwd: dir,
