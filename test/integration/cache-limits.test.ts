@@ -3,14 +3,13 @@
 // whatever the size of the answers (SIEVE evicts, counted), while other names keep being served.
 
 import assert from 'node:assert/strict';
-import { createSocket } from 'node:dgram';
 import { it } from 'node:test';
 import { Rcode } from '../../src/dns/constants.ts';
 import { MAX_WAITERS_PER_KEY } from '../../src/plugins/cache/cache.ts';
 import { DEFAULT_MAX_BYTES } from '../../src/plugins/cache/sieve.ts';
-import { buildTestQuery, messageId } from '../helpers/client.ts';
 import { startFakeUpstream } from '../helpers/fake-upstream.ts';
 import { buildResponse, rr } from '../helpers/rr.ts';
+import { udpBurst } from '../helpers/udp-burst.ts';
 import { startAgent } from './agent-harness.ts';
 import { ask } from './ask.ts';
 import { parseExposition, until, value } from './observe-helpers.ts';
@@ -34,19 +33,10 @@ it('caps the misses waiting on one name: the rest get SERVFAIL at once, counted,
   const metrics = () => parseExposition(agent.app.services.renderMetrics());
   const shed = () => value(metrics(), 'coredns_nodecache_cache_waiters_shed_total');
 
-  // The first miss fetches, MAX_WAITERS_PER_KEY wait, the rest are shed. The queries go out
-  // from sockets of 100 each, so the burst of answers fits any socket's default buffer.
+  // The first miss fetches, MAX_WAITERS_PER_KEY wait, the rest are shed.
   const extra = 50;
   const total = 1 + MAX_WAITERS_PER_KEY + extra;
-  const rcodes = new Map<number, number>();
-  for (let first = 0; first < total; first += 100) {
-    const sock = createSocket('udp4');
-    t.after(() => sock.close());
-    sock.on('message', (msg) => rcodes.set(messageId(msg), (msg[3] as number) & 0xf));
-    await new Promise<void>((r) => sock.bind(0, HOST, r));
-    for (let id = first; id < Math.min(total, first + 100); id++)
-      sock.send(buildTestQuery({ id, name: 'hot.example.' }), agent.port, HOST);
-  }
+  const rcodes = await udpBurst(t, HOST, agent.port, total, () => 'hot.example.');
   await until('the extra misses shed', () => shed() === extra, 10_000);
   const servfails = () => [...rcodes.values()].filter((c) => c === Rcode.SERVFAIL).length;
   await until('their SERVFAILs received', () => servfails() === extra);

@@ -5,12 +5,12 @@
 // with the time the flood took, so a slow machine only makes the check weaker, never flaky.
 
 import assert from 'node:assert/strict';
-import { createSocket } from 'node:dgram';
 import { it } from 'node:test';
 import { Rcode } from '../../src/dns/constants.ts';
 import { DEFAULT_LINES_PER_SECOND } from '../../src/plugins/errors/budget.ts';
-import { buildTestQuery, messageId, query } from '../helpers/client.ts';
+import { query } from '../helpers/client.ts';
 import { inspect } from '../helpers/inspect.ts';
+import { udpBurst } from '../helpers/udp-burst.ts';
 import { startAgent } from './agent-harness.ts';
 import { deadPort } from './forward-support/upstream.ts';
 import { parseExposition, until, value } from './observe-helpers.ts';
@@ -32,15 +32,7 @@ it('prints at most its budget of error lines per second during a flood and count
   const floodLines = () => agent.lines.filter((l) => /flood\d+\.example\./.test(l));
 
   const started = Date.now();
-  const rcodes = new Map<number, number>();
-  for (let first = 0; first < FLOOD; first += 100) {
-    const sock = createSocket('udp4');
-    t.after(() => sock.close());
-    sock.on('message', (msg) => rcodes.set(messageId(msg), (msg[3] as number) & 0xf));
-    await new Promise<void>((r) => sock.bind(0, HOST, r));
-    for (let id = first; id < first + 100; id++)
-      sock.send(buildTestQuery({ id, name: `flood${id}.example.` }), agent.port, HOST);
-  }
+  const rcodes = await udpBurst(t, HOST, agent.port, FLOOD, (id) => `flood${id}.example.`);
   await until('every flood query answered', () => rcodes.size === FLOOD, 60_000);
   const seconds = Math.ceil((Date.now() - started) / 1000);
   assert.ok([...rcodes.values()].every((c) => c === Rcode.SERVFAIL));
