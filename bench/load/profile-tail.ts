@@ -16,6 +16,7 @@ import { parseArgs, promisify } from 'node:util';
 import { killAndWait, startKnot } from '../../test/helpers/knot.ts';
 import { freePort } from '../../test/helpers/ports.ts';
 import { percentile, runDnsperf } from './dnsperf.ts';
+import { IMAGE_FLAGS } from './image-flags.ts';
 import {
   IMAGE_NODE_FLAGS,
   LOAD_CPU,
@@ -126,6 +127,8 @@ async function main(): Promise<void> {
     // The whole log to a file: --trace-gc writes a line per collection.
     const child = spawn('taskset', ['-c', String(TARGET_CPU), ...argv], {
       stdio: ['ignore', logFd, logFd],
+      // The image's heap limit, as the load benchmark's nodelocaldns target.
+      env: { ...process.env, NODE_OPTIONS: IMAGE_FLAGS.nodeOptions },
     });
     track(child);
     const exited = new Promise<void>((r) => child.once('close', () => r()));

@@ -10,8 +10,11 @@ import { query } from '../../test/helpers/client.ts';
 import { REPO_ROOT } from '../../test/helpers/fixtures.ts';
 import { killAndWait } from '../../test/helpers/knot.ts';
 import { freePort } from '../../test/helpers/ports.ts';
+import { corefileDescription, writeNodeLocalCorefile } from './corefile.ts';
+import { IMAGE_FLAGS } from './image-flags.ts';
 import type { ScenarioName } from './workloads.ts';
 
+export { nodeLocalCorefile, writeNodeLocalCorefile } from './corefile.ts';
 export type { ScenarioName } from './workloads.ts';
 
 /** The CPU targets run on; knot and dnsperf share the other one. */
@@ -146,51 +149,6 @@ export async function startPinned(
 
 const NODE = join(REPO_ROOT, 'node_modules', '.bin', 'node');
 
-/**
- * node-cache's own ConfigMap (kubernetes/dns, nodelocaldns.yaml) on loopback, minus `loop` and
- * `health` (startup probes and a port, nothing per query): cluster.local to the cluster DNS over
- * TCP with its success/denial caches, everything else to the node's upstream over UDP with
- * `cache 30`. nodelocaldns and node-cache run exactly this text.
- */
-export function nodeLocalCorefile(listenPort: number, up: Upstreams, metricsPort: number): string {
-  return `cluster.local:${listenPort} {
-    errors
-    cache {
-        success 9984 30
-        denial 9984 5
-    }
-    reload
-    bind 127.0.0.1
-    forward . 127.0.0.1:${up.cluster} {
-        force_tcp
-    }
-    prometheus 127.0.0.1:${metricsPort}
-}
-.:${listenPort} {
-    errors
-    cache 30
-    reload
-    bind 127.0.0.1
-    forward . 127.0.0.1:${up.external}
-    prometheus 127.0.0.1:${metricsPort}
-}
-`;
-}
-
-/** Writes the Corefile as both node-cache's -basecorefile and its rendered -conf. */
-export async function writeNodeLocalCorefile(
-  workDir: string,
-  listenPort: number,
-  up: Upstreams,
-  metricsPort?: number,
-): Promise<{ base: string; conf: string }> {
-  const corefile = nodeLocalCorefile(listenPort, up, metricsPort ?? (await freePort()));
-  const base = join(workDir, 'Corefile.base');
-  const conf = join(workDir, 'Corefile');
-  await Promise.all([writeFile(base, corefile), writeFile(conf, corefile)]);
-  return { base, conf };
-}
-
 /** unbound 1.17 as a forwarding cache (design/dependencies.md 6.1), one thread, default caches. */
 export const unbound: Target = {
   name: 'unbound',
@@ -251,21 +209,26 @@ export const bare: Target = {
   },
 };
 
-/** What scripts/build-image.sh's ENTRYPOINT gives node before dist/cli.js. */
-export const IMAGE_NODE_FLAGS = '--max-semi-space-size=2';
+/** The image's ENTRYPOINT flags before dist/cli.js (read from the Containerfile). */
+export const IMAGE_NODE_FLAGS = IMAGE_FLAGS.argv;
 
 const words = (s: string | undefined): string[] => (s ?? '').split(' ').filter((f) => f !== '');
 
-/** The agent, as node-cache's DaemonSet would start it, minus interface and iptables setup. */
+const agentNodeFlags = process.env['BENCH_AGENT_NODE_FLAGS'] ?? IMAGE_NODE_FLAGS;
+
+/**
+ * The agent, as node-cache's DaemonSet would start it from the image (its ENTRYPOINT flags and
+ * NODE_OPTIONS), minus interface and iptables setup.
+ */
 export const nodelocaldns: Target = {
   name: 'nodelocaldns',
-  describe: `src/cli.ts with node-cache's ConfigMap (nodeLocalCorefile), node flags \`${process.env['BENCH_AGENT_NODE_FLAGS'] ?? IMAGE_NODE_FLAGS}\`${process.env['BENCH_AGENT_ARGS'] ? `, extra args \`${process.env['BENCH_AGENT_ARGS']}\`` : ''}`,
+  describe: `src/cli.ts with ${corefileDescription()}, node flags \`${agentNodeFlags}\`, NODE_OPTIONS \`${IMAGE_FLAGS.nodeOptions}\` (both from the Containerfile unless BENCH_AGENT_NODE_FLAGS)${process.env['BENCH_AGENT_ARGS'] ? `, extra args \`${process.env['BENCH_AGENT_ARGS']}\`` : ''}`,
   async start(up, listenPort, workDir) {
     const { base, conf } = await writeNodeLocalCorefile(workDir, listenPort, up);
     const argv = [
       NODE,
       // V8 flags to compare: NODE_OPTIONS refuses most of them. Unset: the image's.
-      ...words(process.env['BENCH_AGENT_NODE_FLAGS'] ?? IMAGE_NODE_FLAGS),
+      ...words(agentNodeFlags),
       'src/cli.ts',
       '-localip',
       '127.0.0.1',
@@ -282,6 +245,9 @@ export const nodelocaldns: Target = {
       // Extra agent flags to compare (e.g. `-workers 2`), space-separated.
       ...words(process.env['BENCH_AGENT_ARGS']),
     ];
-    return startPinned(argv, listenPort);
+    // The image's heap limit (ENV NODE_OPTIONS); flags on the command line come after it.
+    return startPinned(argv, listenPort, {
+      env: { ...process.env, NODE_OPTIONS: IMAGE_FLAGS.nodeOptions },
+    });
   },
 };

@@ -21,13 +21,15 @@ import { parseArgs } from 'node:util';
 import { buildTestQuery } from '../../test/helpers/client.ts';
 import { startKnot } from '../../test/helpers/knot.ts';
 import { freePort } from '../../test/helpers/ports.ts';
+import { IMAGE_FLAGS } from '../load/image-flags.ts';
 import { treePids } from '../load/procstat.ts';
 import { smapsTable } from './smaps.ts';
 
 const { values } = parseArgs({
   options: {
     entries: { type: 'string', default: '10000' },
-    flags: { type: 'string', default: '--max-semi-space-size=2 --max-old-space-size=64' },
+    // The image's ENTRYPOINT flags and NODE_OPTIONS, from the Containerfile.
+    flags: { type: 'string', default: `${IMAGE_FLAGS.argv} ${IMAGE_FLAGS.nodeOptions}` },
     env: { type: 'string', default: '' },
     'heap-snapshots': { type: 'string' },
     settle: { type: 'string', default: '3' },
