@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { describe, it } from 'node:test';
+import { nodeLocalCorefile } from '../../bench/load/corefile.ts';
 import { dnsperfArgs, parseSummary, percentile } from '../../bench/load/dnsperf.ts';
 import { targetsSection } from '../../bench/load/goals.ts';
 import { clockTicksPerSecond, treeCpuTicks, treeUsage } from '../../bench/load/procstat.ts';
@@ -209,5 +210,31 @@ describe('bench/load helpers', () => {
     assert.match(line('hit: qps per core'), /not measured/);
     assert.match(line('miss over TCP'), /1\.20× \| met/);
     assert.match(line('RSS'), /1\.50× \| \*\*missed\*\*/);
+  });
+
+  it('leaves only the plugins BENCH_COREFILE_WITHOUT names out of the Corefile', () => {
+    const up = { cluster: 1001, external: 1002 };
+    const saved = process.env['BENCH_COREFILE_WITHOUT'];
+    try {
+      delete process.env['BENCH_COREFILE_WITHOUT'];
+      const shipped = nodeLocalCorefile(53, up, 9253);
+      process.env['BENCH_COREFILE_WITHOUT'] = 'errors,prometheus';
+      const plain = nodeLocalCorefile(53, up, 9253);
+      const lines = (text: string): string[] => text.split('\n').map((l) => l.trim());
+      const count = (text: string, word: string): number =>
+        lines(text).filter((l) => l.split(' ')[0] === word).length;
+      assert.equal(count(shipped, 'errors'), 2);
+      assert.equal(count(shipped, 'prometheus'), 2);
+      assert.equal(count(plain, 'errors'), 0);
+      assert.equal(count(plain, 'prometheus'), 0);
+      // Everything else, the cache and forward blocks included, is kept line for line.
+      const kept = lines(shipped).filter((l) => !/^(errors|prometheus)\b/.test(l));
+      assert.deepEqual(lines(plain), kept);
+      process.env['BENCH_COREFILE_WITHOUT'] = 'cache';
+      assert.throws(() => nodeLocalCorefile(53, up, 9253), /cache is not one of/);
+    } finally {
+      if (saved === undefined) delete process.env['BENCH_COREFILE_WITHOUT'];
+      else process.env['BENCH_COREFILE_WITHOUT'] = saved;
+    }
   });
 });
