@@ -47,6 +47,26 @@ export interface ParsedFlags {
 const TRUE_WORDS = new Set(['1', 't', 'T', 'true', 'TRUE', 'True']);
 const FALSE_WORDS = new Set(['0', 'f', 'F', 'false', 'FALSE', 'False']);
 
+/**
+ * A whole-number flag value in [min, max]; `want` describes it in the usage error
+ * ("a port 1-65535"). One check for every numeric flag, so they all refuse `1e3`, `-1` and `08.`.
+ */
+export function parseWholeNumber(
+  text: string,
+  flag: string,
+  min: number,
+  max: number,
+  want: string,
+): number {
+  const n = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (!(n >= min && n <= max))
+    throw new UsageError(
+      'ERR_FLAG_VALUE',
+      `invalid value "${text}" for flag -${flag}: want ${want}`,
+    );
+  return n;
+}
+
 export function parseGoBool(text: string): boolean | undefined {
   if (TRUE_WORDS.has(text)) return true;
   if (FALSE_WORDS.has(text)) return false;

@@ -5,7 +5,7 @@ import { isIP } from 'node:net';
 import { type AgentOptions, RULES_BACKENDS, type RulesBackendChoice } from '../node/types.ts';
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '../util/log.ts';
 import { parseDurationMs, parseSyncIntervalMs } from './duration.ts';
-import { type ParsedFlags, UsageError } from './flags.ts';
+import { type ParsedFlags, parseWholeNumber, UsageError } from './flags.ts';
 import { FLAG_SPECS } from './node-cache-flags.ts';
 import { parseTcpLimitFlags } from './tcp-limit-flags.ts';
 
@@ -25,13 +25,7 @@ function getter(flags: ParsedFlags): (name: string) => string {
 }
 
 function parsePort(text: string, flag: string): number {
-  const n = /^\d+$/.test(text) ? Number(text) : Number.NaN;
-  if (!(n >= 1 && n <= 65535))
-    throw new UsageError(
-      'ERR_FLAG_VALUE',
-      `invalid value "${text}" for flag -${flag}: want a port 1-65535`,
-    );
-  return n;
+  return parseWholeNumber(text, flag, 1, 65535, 'a port 1-65535');
 }
 
 export function parseLocalIps(text: string): string[] {
@@ -62,13 +56,7 @@ const MAX_WORKERS = 256;
 
 function parseWorkers(text: string): number | 'auto' {
   if (text === 'auto') return 'auto';
-  const n = /^\d+$/.test(text) ? Number(text) : Number.NaN;
-  if (!(n >= 1 && n <= MAX_WORKERS))
-    throw new UsageError(
-      'ERR_FLAG_VALUE',
-      `invalid value "${text}" for flag -workers: want auto or a number 1-${MAX_WORKERS}`,
-    );
-  return n;
+  return parseWholeNumber(text, 'workers', 1, MAX_WORKERS, `auto or a number 1-${MAX_WORKERS}`);
 }
 
 function parseBackend(text: string): RulesBackendChoice {

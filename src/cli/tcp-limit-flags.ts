@@ -5,7 +5,7 @@
 
 import { DEFAULT_TCP_LIMITS, type TcpLimits } from '../server/tcp-limits.ts';
 import { parseDurationMs } from './duration.ts';
-import { UsageError } from './flags.ts';
+import { parseWholeNumber, UsageError } from './flags.ts';
 
 export type TcpLimitFlags = Pick<
   TcpLimits,
@@ -23,13 +23,7 @@ export const TCP_LIMIT_DEFAULTS = {
 const MAX_CONNECTIONS = 1_000_000;
 
 function count(text: string, flag: string): number {
-  const n = /^\d+$/.test(text) ? Number(text) : Number.NaN;
-  if (!(n >= 1 && n <= MAX_CONNECTIONS))
-    throw new UsageError(
-      'ERR_FLAG_VALUE',
-      `invalid value "${text}" for flag -${flag}: want a whole number 1-${MAX_CONNECTIONS}`,
-    );
-  return n;
+  return parseWholeNumber(text, flag, 1, MAX_CONNECTIONS, `a whole number 1-${MAX_CONNECTIONS}`);
 }
 
 /** Validated limits from the flags; the per-client cap may not exceed the total. */
