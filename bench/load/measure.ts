@@ -63,6 +63,7 @@ async function runMeasured(
   const upstream = (await upstreamCount(up)) - upstreamBefore;
   if (before === undefined || after === undefined) throw new Error('target exited during the run');
   const cpuSeconds = (after.cpuTicks - before.cpuTicks) / o.ticksPerSecond;
+  const systemSeconds = (after.systemTicks - before.systemTicks) / o.ticksPerSecond;
   const waitSeconds = (after.runqueueWaitNs - before.runqueueWaitNs) / 1e9;
   const lat = await runDnsperf({
     ...common,
@@ -76,6 +77,7 @@ async function runMeasured(
   return {
     qps: load.qps,
     cpuUsPerQuery,
+    kernelUsPerQuery: load.completed > 0 ? (systemSeconds * 1e6) / load.completed : undefined,
     cpuPercent: (cpuSeconds / wallSeconds) * 100,
     // Queries one fully busy core would answer at this CPU cost.
     qpsPerCore: cpuUsPerQuery === undefined ? undefined : 1e6 / cpuUsPerQuery,

@@ -68,6 +68,8 @@ export function treePids(pid: number): number[] {
 export interface TreeUsage {
   /** utime+stime of the tree (plus reaped children of the root), in clock ticks. */
   cpuTicks: number;
+  /** The part of cpuTicks spent in the kernel (stime, cstime): syscalls and the packet path. */
+  systemTicks: number;
   /** Time the tree's threads were runnable but waiting for a CPU (schedstat), in ns: a high
    * value means other processes competed for the target's CPU and the qps is not trustworthy. */
   runqueueWaitNs: number;
@@ -80,13 +82,17 @@ export function treeUsage(pid: number): TreeUsage | undefined {
   const root = stats.get(pid);
   if (root === undefined) return undefined;
   let cpuTicks = root.cutime + root.cstime;
+  let systemTicks = root.cstime;
   let runqueueWaitNs = 0;
   for (const p of pids) {
     const s = stats.get(p);
-    if (s !== undefined) cpuTicks += s.utime + s.stime;
+    if (s !== undefined) {
+      cpuTicks += s.utime + s.stime;
+      systemTicks += s.stime;
+    }
     runqueueWaitNs += threadsWaitNs(p);
   }
-  return { cpuTicks, runqueueWaitNs };
+  return { cpuTicks, systemTicks, runqueueWaitNs };
 }
 
 /** Sum over the process's threads of /proc/<pid>/task/<tid>/schedstat field 2 (run-queue wait). */

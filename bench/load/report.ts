@@ -9,6 +9,8 @@ import { REPO_ROOT } from '../../test/helpers/fixtures.ts';
 export interface Sample {
   qps?: number | undefined;
   cpuUsPerQuery?: number | undefined;
+  /** The kernel's part of cpuUsPerQuery (stime): the same syscalls cost the same here. */
+  kernelUsPerQuery?: number | undefined;
   /** Server CPU time / wall time over the measured run, in percent of one core. */
   cpuPercent?: number | undefined;
   /** 1e6 / CPU µs per query: what one fully busy core would answer. */
@@ -45,6 +47,7 @@ export interface Row extends Sample {
 const NUMERIC: readonly (keyof Sample)[] = [
   'qps',
   'cpuUsPerQuery',
+  'kernelUsPerQuery',
   'cpuPercent',
   'qpsPerCore',
   'waitPercent',
@@ -134,7 +137,7 @@ function header(latencyQps: number): string[] {
     'target',
     'scenario',
     'qps',
-    'server CPU µs/query',
+    'server CPU µs/query (kernel)',
     'qps per core',
     'CPU wait %',
     `p50 / p99 / p99.9 at ${fmt(latencyQps)} qps (ms)`,
@@ -178,7 +181,7 @@ function cells(r: Row): string[] {
     r.target,
     r.scenario,
     `${fmt(r.qps)}${range}`,
-    fmt(r.cpuUsPerQuery, 1),
+    `${fmt(r.cpuUsPerQuery, 1)} (${fmt(r.kernelUsPerQuery, 1)})`,
     fmt(r.qpsPerCore),
     fmt(r.waitPercent),
     `${fmt(r.p50Ms, 2)} / ${fmt(r.p99Ms, 2)} / ${fmt(r.p999Ms, 2)}`,

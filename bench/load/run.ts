@@ -206,7 +206,7 @@ async function main(): Promise<void> {
     `**scenarios**: hit ${opt['hit-names']} cluster names, warmed; mix the pod mix (${opt['mix-externals']} external names through the ndots:5 search list, 100 services), warmed twice; cold one pass of a mix of ${opt['cold-externals']} new external names and new services; miss every query a new cluster.local name, forwarded over TCP`,
     `**repeats**: ${repsDone} of ${repeat} interleaved repetitions done in ${loadMinutes.toFixed(1)} min, each row a fresh target; every figure the median over them (qps range in brackets)`,
     `**load average at end**: ${loadAverage()}`,
-    '**server CPU µs/query**: (utime+stime of the target process tree over the measured run, from /proc) / completed queries; **qps per core** = 1e6 / that',
+    '**server CPU µs/query**: (utime+stime of the target process tree over the measured run, from /proc) / completed queries, in brackets the kernel part of it (stime); **qps per core** = 1e6 / that',
     '**RSS**: VmRSS of the whole tree after the warm-up (hit, mix) or after the runs (cold, miss); peak: VmHWM summed over the tree at the end',
   ];
   const failed = [...errors].map(([key, list]) => `${key}: ${list.length} failed repetition(s)`);

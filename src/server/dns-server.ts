@@ -2,6 +2,7 @@
 // CoreDNS). It applies the checks that come before any plugin, picks the zone's chain and
 // writes the error reply when the chain returns an error rcode without writing.
 
+import { performance } from 'node:perf_hooks';
 import type { QueryObserver, RejectedQueryObserver } from '../chain/definition.ts';
 import type { Handler, Result } from '../chain/handler.ts';
 import { PluginError, rcodeOf } from '../chain/handler.ts';

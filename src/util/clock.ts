@@ -2,6 +2,8 @@
 // snapshots that outlive the process on the wall clock. Tests pass their own to move time
 // without waiting for it (AppOptions.clock → SetupContext.clock).
 
+import { performance } from 'node:perf_hooks';
+
 export interface Clock {
   /** Monotonic milliseconds, as performance.now(). */
   monotonicMs(): number;

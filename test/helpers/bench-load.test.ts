@@ -103,6 +103,11 @@ describe('bench/load helpers', () => {
     assert.ok(
       usage !== undefined && Number.isFinite(usage.runqueueWaitNs) && usage.runqueueWaitNs >= 0,
     );
+    // the kernel's share is part of the total, never more
+    assert.ok(
+      usage.systemTicks >= 0 && usage.systemTicks <= usage.cpuTicks,
+      `${usage.systemTicks}`,
+    );
   });
 
   it('runs the bare responder: the canned reply with the client ID, over UDP and TCP', async (t) => {

@@ -13,6 +13,7 @@ import {
 import { Flag, Rcode } from '../../dns/constants.ts';
 import { sameQuestion, walkMessage } from '../../dns/message.ts';
 import { isSubdomain, readName } from '../../dns/name.ts';
+import { SYSTEM_CLOCK } from '../../util/clock.ts';
 import { CaptureWriter } from './capture-writer.ts';
 import { planEntry, ResponseType, typify } from './classify.ts';
 import { type CacheEntry, EntryKind } from './entry.ts';
@@ -38,6 +39,8 @@ export class CacheHandler implements Handler {
   readonly #pending = new Map<string, { flight: Promise<FetchResult>; waiters: number }>();
   /** Monotonic clock in ms; injectable for tests. */
   readonly #now: () => number;
+  /** The clock is the one the server stamps `receivedAt` with: a hit reads no clock of its own. */
+  readonly #arrivalIsNow: boolean;
   readonly #shared: SharedStore | undefined;
 
   constructor(
@@ -45,7 +48,7 @@ export class CacheHandler implements Handler {
     config: CacheConfig,
     store: CacheStore,
     blockZones: readonly string[],
-    now: () => number = () => performance.now(),
+    now: () => number = SYSTEM_CLOCK.monotonicMs,
     shared?: SharedStore,
   ) {
     this.#shared = shared?.peers.active === true ? shared : undefined;
@@ -53,6 +56,7 @@ export class CacheHandler implements Handler {
     this.#config = config;
     this.#store = store;
     this.#now = now;
+    this.#arrivalIsNow = now === SYSTEM_CLOCK.monotonicMs;
     // When the cache covers every zone of its block, the per-query zone test is skipped.
     this.#everyZone =
       config.zones.includes('.') ||
@@ -64,7 +68,7 @@ export class CacheHandler implements Handler {
     if (!this.#everyZone && !this.#inZones(req)) return this.#next.serveDNS(req, w);
     const store = this.#store;
     store.stats.requests++;
-    const now = this.#now();
+    const now = this.#arrivalIsNow ? req.receivedAt : this.#now();
     const entry = store.fresh(q.key, now);
     // Under serve_stale a cached SERVFAIL does not hide an older good answer.
     if (

@@ -22,7 +22,11 @@ export function restamp(entry: CacheEntry, q: ScannedQuery, ttl: number): Buffer
   const optLength = q.hasEdns ? OPT_RECORD_LENGTH : 0;
   const out = Buffer.allocUnsafe(stored.length + optLength);
   latin1Write(out, stored, 0);
-  out.writeUInt16BE(q.id, 0);
+  // Plain byte stores instead of writeUInt16BE/copy: those validate their arguments or cross
+  // into C++ for a few bytes, a measured 40 ns of a 160 ns restamp (bench/micro).
+  const id = q.id;
+  out[0] = id >>> 8;
+  out[1] = id & 0xff;
   // RA=1: the agent offers recursion, whatever an authoritative upstream said.
   let flags =
     (((stored.charCodeAt(2) << 8) | stored.charCodeAt(3)) & STORED_FLAGS) |
@@ -30,13 +34,27 @@ export function restamp(entry: CacheEntry, q: ScannedQuery, ttl: number): Buffer
     Flag.RA |
     (q.flags & (OPCODE_MASK | Flag.RD | Flag.CD));
   if (!q.dnssecOk && (q.flags & Flag.AD) === 0) flags &= ~Flag.AD;
-  out.writeUInt16BE(flags, 2);
-  q.wire.copy(out, 12, 12, q.questionEnd);
+  out[2] = flags >>> 8;
+  out[3] = flags & 0xff;
+  const wire = q.wire;
+  for (let i = 12, end = q.questionEnd; i < end; i++) out[i] = wire[i] as number;
   const offsets = entry.ttlOffsets;
-  for (let i = 0; i < offsets.length; i++) out.writeUInt32BE(ttl, offsets.charCodeAt(i));
+  const t0 = ttl >>> 24;
+  const t1 = (ttl >>> 16) & 0xff;
+  const t2 = (ttl >>> 8) & 0xff;
+  const t3 = ttl & 0xff;
+  for (let i = 0; i < offsets.length; i++) {
+    const at = offsets.charCodeAt(i);
+    out[at] = t0;
+    out[at + 1] = t1;
+    out[at + 2] = t2;
+    out[at + 3] = t3;
+  }
   if (optLength > 0) {
     writeOpt(out, stored.length, 0, q.dnssecOk);
-    out.writeUInt16BE(out.readUInt16BE(10) + 1, 10);
+    const arcount = ((out[10] as number) << 8) | (out[11] as number);
+    out[10] = (arcount + 1) >>> 8;
+    out[11] = (arcount + 1) & 0xff;
   }
   return out;
 }
