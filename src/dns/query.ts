@@ -84,21 +84,29 @@ export class ScannedQuery {
 /** Scratch space for building keys: a name is at most 255 bytes, plus 5 bytes of type/class/flags. */
 const keyScratch = Buffer.allocUnsafe(260);
 
+/**
+ * Big-endian 16 bits at `at`, which the caller has bounds-checked: Buffer#readUInt16BE checks
+ * again and is not always inlined, a measured 10-20 ns of a ~170 ns scan (bench/micro).
+ */
+function u16(wire: Buffer, at: number): number {
+  return ((wire[at] as number) << 8) | (wire[at + 1] as number);
+}
+
 /** Scans one query packet. Never throws: malformed input yields a verdict. */
 export function scanQuery(wire: Buffer): ScannedQuery {
   const q = new ScannedQuery(wire);
   if (wire.length < HEADER_LENGTH) return reject(q, ScanVerdict.DROP, 'shorter than a header');
-  q.id = wire.readUInt16BE(0);
-  q.flags = wire.readUInt16BE(2);
+  q.id = u16(wire, 0);
+  q.flags = u16(wire, 2);
   q.opcode = (q.flags & OPCODE_MASK) >> OPCODE_SHIFT;
   if ((q.flags & Flag.QR) !== 0) return reject(q, ScanVerdict.DROP, 'QR bit set');
   if (q.opcode !== Opcode.QUERY && q.opcode !== Opcode.NOTIFY) {
     return reject(q, ScanVerdict.NOTIMP, `opcode ${q.opcode}`);
   }
-  const qdcount = wire.readUInt16BE(4);
-  const ancount = wire.readUInt16BE(6);
-  const nscount = wire.readUInt16BE(8);
-  const arcount = wire.readUInt16BE(10);
+  const qdcount = u16(wire, 4);
+  const ancount = u16(wire, 6);
+  const nscount = u16(wire, 8);
+  const arcount = u16(wire, 10);
   if (qdcount !== 1 || ancount > 1 || nscount > 1 || arcount > 2) {
     return reject(q, ScanVerdict.FORMERR, `counts ${qdcount}/${ancount}/${nscount}/${arcount}`);
   }
@@ -109,8 +117,8 @@ export function scanQuery(wire: Buffer): ScannedQuery {
     if (q.questionEnd > wire.length) {
       throw new WireFormatError('ERR_DNS_TRUNCATED', 'question cut short', q.qnameEnd);
     }
-    q.qtype = wire.readUInt16BE(q.qnameEnd);
-    q.qclass = wire.readUInt16BE(q.qnameEnd + 2);
+    q.qtype = u16(wire, q.qnameEnd);
+    q.qclass = u16(wire, q.qnameEnd + 2);
     let pos = q.questionEnd;
     for (let i = 0; i < ancount + nscount + arcount; i++)
       pos = scanRecord(q, wire, pos, i >= ancount + nscount);
@@ -137,8 +145,8 @@ function scanRecord(q: ScannedQuery, wire: Buffer, start: number, additional: bo
   const afterName = skipName(wire, start);
   if (afterName + 10 > wire.length)
     throw new WireFormatError('ERR_DNS_TRUNCATED', 'record header cut short', afterName);
-  const type = wire.readUInt16BE(afterName);
-  const rdlength = wire.readUInt16BE(afterName + 8);
+  const type = u16(wire, afterName);
+  const rdlength = u16(wire, afterName + 8);
   const end = afterName + 10 + rdlength;
   if (end > wire.length)
     throw new WireFormatError('ERR_DNS_TRUNCATED', 'rdata runs past the end', afterName + 8);
@@ -148,9 +156,9 @@ function scanRecord(q: ScannedQuery, wire: Buffer, start: number, additional: bo
       throw new WireFormatError('ERR_DNS_BAD_OPT', 'misplaced or repeated OPT record', start);
     }
     q.hasEdns = true;
-    q.ednsUdpSize = wire.readUInt16BE(afterName + 2);
+    q.ednsUdpSize = u16(wire, afterName + 2);
     q.ednsVersion = wire[afterName + 5] as number;
-    q.dnssecOk = (wire.readUInt16BE(afterName + 6) & EDNS_DO) !== 0;
+    q.dnssecOk = (u16(wire, afterName + 6) & EDNS_DO) !== 0;
     q.optStart = start;
     q.optEnd = end;
     checkOptions(wire, afterName + 10, end);
@@ -163,7 +171,7 @@ function checkOptions(wire: Buffer, pos: number, end: number): void {
   while (pos < end) {
     if (pos + 4 > end)
       throw new WireFormatError('ERR_DNS_BAD_OPT', 'EDNS option header cut short', pos);
-    pos += 4 + wire.readUInt16BE(pos + 2);
+    pos += 4 + u16(wire, pos + 2);
   }
   if (pos !== end)
     throw new WireFormatError('ERR_DNS_BAD_OPT', 'EDNS option runs past the OPT record', pos);
