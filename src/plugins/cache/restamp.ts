@@ -23,7 +23,7 @@ export function restamp(entry: CacheEntry, q: ScannedQuery, ttl: number): Buffer
   const out = Buffer.allocUnsafe(stored.length + optLength);
   latin1Write(out, stored, 0);
   // Plain byte stores instead of writeUInt16BE/copy: those validate their arguments or cross
-  // into C++ for a few bytes, a measured 40 ns of a 160 ns restamp (bench/micro).
+  // into C++ for a few bytes (bench/micro: restamp 160 ns before, 93 ns after).
   const id = q.id;
   out[0] = id >>> 8;
   out[1] = id & 0xff;
