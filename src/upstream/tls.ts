@@ -3,7 +3,7 @@
 // next connection, as CoreDNS's ClientSessionCache does, so a redial skips the full handshake.
 
 import type { Socket } from 'node:net';
-import { connect, getCACertificates } from 'node:tls';
+import { nodeTls } from '../util/builtin.ts';
 import type { UpstreamAddress } from './address.ts';
 import type { Dialer } from './dial.ts';
 
@@ -31,7 +31,7 @@ export class TlsDialer implements Dialer {
 
   constructor(options: TlsClientOptions) {
     this.#options = options;
-    this.#ca = options.ca ?? getCACertificates('system');
+    this.#ca = options.ca ?? nodeTls().getCACertificates('system');
   }
 
   /** Upstream labels with a stored session (for tests). */
@@ -43,7 +43,7 @@ export class TlsDialer implements Dialer {
     const o = this.#options;
     const label = address.label;
     const session = this.#sessions.get(label);
-    const socket = connect(
+    const socket = nodeTls().connect(
       {
         host: address.host,
         port: address.port,

@@ -4,8 +4,8 @@
 // 2.5 MiB of V8 heap for code the agent never runs (bench/README.md, "Memory"). require()
 // leaves those getters untouched. Types still come from `node:http`.
 
-import { createRequire } from 'node:module';
+import { requireBuiltin } from './builtin.ts';
 
-const http: typeof import('node:http') = createRequire(import.meta.url)('node:http');
+const http: typeof import('node:http') = requireBuiltin('node:http');
 
 export const { createServer, get } = http;

@@ -5,9 +5,9 @@
 
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createSecureContext } from 'node:tls';
 import type { DirectiveReader } from '../../corefile/model.ts';
 import type { TlsClientOptions } from '../../upstream/tls.ts';
+import { nodeTls } from '../../util/builtin.ts';
 
 /** `tls` arguments by count: none = system CAs, no client certificate. */
 export function parseTlsOption(o: DirectiveReader): TlsClientOptions {
@@ -43,7 +43,7 @@ export function parseTlsOption(o: DirectiveReader): TlsClientOptions {
     options = args.length === 3 ? { cert, key, ca: readCa(args[2] as string) } : { cert, key };
   }
   try {
-    createSecureContext(options); // throws on a bad PEM or a key that does not match
+    nodeTls().createSecureContext(options); // throws on a bad PEM or a key that does not match
   } catch (err) {
     throw o.error('ERR_COREFILE_VALUE', `tls: ${(err as Error).message}`);
   }

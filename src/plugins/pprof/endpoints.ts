@@ -3,8 +3,9 @@
 // snapshot (a .heapsnapshot), and an index with event-loop delay and GC figures.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Session } from 'node:inspector/promises';
+import type { Session as InspectorSession } from 'node:inspector/promises';
 import { getHeapSnapshot } from 'node:v8';
+import { requireBuiltin } from '../../util/builtin.ts';
 import type { RuntimeStats } from './runtime-stats.ts';
 
 export const DEFAULT_PROFILE_SECONDS = 30;
@@ -65,6 +66,10 @@ export class PprofEndpoints {
   };
 
   async #cpuProfile(seconds: number, res: ServerResponse): Promise<void> {
+    // Loaded here, not imported: most agents never take a CPU profile (util/builtin.ts).
+    const { Session } = requireBuiltin('node:inspector/promises') as {
+      Session: new () => InspectorSession;
+    };
     const session = new Session();
     session.connect();
     let aborted = false;
