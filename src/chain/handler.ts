@@ -21,7 +21,11 @@ export interface Request {
   readonly server: string;
   /** The server block zone this query was routed to (normalised, trailing dot). */
   readonly zone: string;
-  /** performance.now() when the packet arrived. */
+  /**
+   * performance.now() when the query entered the chain: the packet's arrival. The cache takes it
+   * as the time of a hit, so a plugin that sends a follow-up query down the chain later (dns64's
+   * A query) stamps that query with its own time.
+   */
   readonly receivedAt: number;
   /** Largest reply the client accepts: its EDNS size (at least 512) over UDP, 65535 over TCP. */
   readonly sizeLimit: number;

@@ -4,6 +4,7 @@
 // made from that answer: every A becomes an AAAA with the prefix, TTL min(A TTL, the AAAA reply's
 // SOA TTL or 600), other records and the authority and additional sections as they came.
 
+import { performance } from 'node:perf_hooks';
 import type { Handler, Outcome, Request, ResponseWriter, Result } from '../../chain/handler.ts';
 import { Flag, HEADER_LENGTH, OPCODE_MASK, Rcode, RRType } from '../../dns/constants.ts';
 import { type MessageLayout, Section, walkMessage } from '../../dns/message.ts';
@@ -66,7 +67,10 @@ export class Dns64Handler implements Handler {
     if (aQuery.verdict !== ScanVerdict.OK) return Rcode.SERVFAIL;
     const second = new CaptureWriter();
     const soaTtl = aaaaLayout.soa?.ttl ?? DEFAULT_SOA_TTL;
-    return after(this.#next.serveDNS({ ...req, query: aQuery }, second), (result) => {
+    // A new query, sent now: the cache below reads receivedAt as the time of a hit, so the
+    // client's arrival (an upstream round trip ago) would make expired entries look fresh.
+    const aRequest = { ...req, query: aQuery, receivedAt: performance.now() };
+    return after(this.#next.serveDNS(aRequest, second), (result) => {
       const aReply = second.reply;
       if (aReply === undefined) return typeof result === 'number' ? Rcode.SERVFAIL : result;
       const m = expandMessage(aReply);
