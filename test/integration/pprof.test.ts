@@ -67,11 +67,63 @@ test('a CPU profile over 1 s while DNS keeps answering', async (t) => {
   assert.ok(Array.isArray(profile.samples));
 });
 
+/** Bytes sampled per function name, over the whole .heapprofile tree. */
+function sampledBytesByFunction(node: HeapProfileNode, into = new Map<string, number>()) {
+  const name = node.callFrame.functionName;
+  into.set(name, (into.get(name) ?? 0) + node.selfSize);
+  for (const child of node.children) sampledBytesByFunction(child, into);
+  return into;
+}
+
+interface HeapProfileNode {
+  callFrame: { functionName: string };
+  selfSize: number;
+  children: HeapProfileNode[];
+}
+
+test('an allocation profile over 1 s counts garbage that is already collected', async (t) => {
+  const agent = await startAgent(t, COREFILE);
+  const port = httpPort(agent.app, '127.0.0.1:0');
+  const profiling = get(port, '/debug/pprof/allocs?seconds=1', 10_000);
+  // The agent runs in this process: garbage made here, and dropped at once, must show up.
+  let sink: unknown;
+  const makeShortLivedGarbage = (): void => {
+    for (let i = 0; i < 200_000; i++) sink = { i, list: [i, i] };
+  };
+  // Sampling has started once a second request is refused as concurrent (the endpoint starts
+  // the sampler in the same turn as it marks itself busy). Then make the garbage.
+  for (let tries = 0; ; tries++) {
+    const { status } = await get(port, '/debug/pprof/allocs?seconds=1');
+    if (status === 409) break;
+    assert.ok(tries < 50, `the profile never started (last status ${status})`);
+  }
+  makeShortLivedGarbage();
+  const reply = await query({
+    host: '127.0.0.1',
+    port: agent.port,
+    proto: 'udp',
+    name: 'prof.example.',
+    type: RRType.A,
+    timeoutMs: 5000,
+  });
+  assert.deepEqual([...reply.subarray(reply.length - 4)], [192, 0, 2, 9]);
+  const { status, body } = await profiling;
+  assert.equal(status, 200);
+  assert.ok(sink !== undefined);
+  const profile = JSON.parse(body) as { head: HeapProfileNode; samples: unknown[] };
+  const bytes = sampledBytesByFunction(profile.head).get('makeShortLivedGarbage') ?? 0;
+  // 200k objects of ~64 bytes are ~12 MiB; sampling every 32 KiB on average keeps most of it.
+  assert.ok(bytes > 2 * 1024 * 1024, `sampled ${bytes} bytes of the garbage`);
+  assert.ok(profile.samples.length > 0);
+});
+
 test('bad profile requests get 400, a second concurrent one 409', async (t) => {
   const agent = await startAgent(t, COREFILE);
   const port = httpPort(agent.app, '127.0.0.1:0');
-  for (const q of ['seconds=0', 'seconds=abc', 'seconds=100000'])
+  for (const q of ['seconds=0', 'seconds=abc', 'seconds=100000']) {
     assert.equal((await get(port, `/debug/pprof/profile?${q}`)).status, 400, q);
+    assert.equal((await get(port, `/debug/pprof/allocs?${q}`)).status, 400, q);
+  }
   // Two at once: whichever arrives first profiles for 3 s, the other is refused at once (only
   // an arrival more than 3 s after the first could be served too).
   const both = await Promise.all(

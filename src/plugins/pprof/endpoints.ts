@@ -1,6 +1,8 @@
 // The /debug/pprof endpoints, Node's counterparts of Go's net/http/pprof: a CPU profile over N
-// seconds from the V8 inspector (a .cpuprofile for Chrome DevTools or speedscope), a V8 heap
-// snapshot (a .heapsnapshot), and an index with event-loop delay and GC figures.
+// seconds from the V8 inspector (a .cpuprofile for Chrome DevTools or speedscope), a sampled
+// allocation profile over N seconds (a .heapprofile: where the garbage comes from, as Go's
+// `allocs`), a V8 heap snapshot (a .heapsnapshot), and an index with event-loop delay and GC
+// figures.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Session as InspectorSession } from 'node:inspector/promises';
@@ -10,6 +12,40 @@ import type { RuntimeStats } from './runtime-stats.ts';
 
 export const DEFAULT_PROFILE_SECONDS = 30;
 export const MAX_PROFILE_SECONDS = 300;
+/** Mean bytes between two allocation samples: V8's default, a few samples per 100 KiB. */
+export const ALLOCATION_SAMPLE_BYTES = 32 * 1024;
+
+/** One kind of timed inspector profile: how to start it, stop it and name the file. */
+interface TimedProfile {
+  readonly what: string;
+  readonly start: (session: InspectorSession) => Promise<unknown>;
+  readonly stop: (session: InspectorSession) => Promise<unknown>;
+  readonly filename: string;
+}
+
+const CPU_PROFILE: TimedProfile = {
+  what: 'CPU profile',
+  start: async (session) => {
+    await session.post('Profiler.enable');
+    await session.post('Profiler.start');
+  },
+  stop: async (session) => (await session.post('Profiler.stop')).profile,
+  filename: 'nodelocaldns.cpuprofile',
+};
+
+const ALLOCATION_PROFILE: TimedProfile = {
+  what: 'allocation profile',
+  start: (session) =>
+    session.post('HeapProfiler.startSampling', {
+      samplingInterval: ALLOCATION_SAMPLE_BYTES,
+      // Every allocation, not only what is still alive when sampling stops: short-lived garbage
+      // is what makes the collector work, and it is gone by then.
+      includeObjectsCollectedByMajorGC: true,
+      includeObjectsCollectedByMinorGC: true,
+    }),
+  stop: async (session) => (await session.post('HeapProfiler.stopSampling')).profile,
+  filename: 'nodelocaldns.heapprofile',
+};
 
 function fail(res: ServerResponse, status: number, message: string): void {
   res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' }).end(`${message}\n`);
@@ -27,6 +63,7 @@ export class PprofEndpoints {
     const body = {
       endpoints: {
         '/debug/pprof/profile?seconds=N': `CPU profile over N seconds (default ${DEFAULT_PROFILE_SECONDS}), .cpuprofile JSON`,
+        '/debug/pprof/allocs?seconds=N': `allocations sampled over N seconds (default ${DEFAULT_PROFILE_SECONDS}), garbage included, .heapprofile JSON`,
         '/debug/pprof/heap':
           'V8 heap snapshot, .heapsnapshot JSON (pauses the process while taken)',
       },
@@ -37,7 +74,13 @@ export class PprofEndpoints {
       .end(`${JSON.stringify(body, null, 2)}\n`);
   };
 
-  profile = (req: IncomingMessage, res: ServerResponse): void => {
+  profile = (req: IncomingMessage, res: ServerResponse): void => this.#timed(req, res, CPU_PROFILE);
+
+  allocs = (req: IncomingMessage, res: ServerResponse): void =>
+    this.#timed(req, res, ALLOCATION_PROFILE);
+
+  /** One timed profile at a time, of either kind: both use the one inspector of the process. */
+  #timed(req: IncomingMessage, res: ServerResponse, kind: TimedProfile): void {
     const query = new URL(req.url ?? '/', 'http://localhost').searchParams;
     const text = query.get('seconds') ?? String(DEFAULT_PROFILE_SECONDS);
     const seconds = /^\d+$/.test(text) ? Number(text) : Number.NaN;
@@ -46,14 +89,14 @@ export class PprofEndpoints {
       return;
     }
     if (this.#profiling) {
-      fail(res, 409, 'a CPU profile is already being taken');
+      fail(res, 409, 'a profile is already being taken');
       return;
     }
     this.#profiling = true;
-    void this.#cpuProfile(seconds, res).finally(() => {
+    void this.#take(kind, seconds, res).finally(() => {
       this.#profiling = false;
     });
-  };
+  }
 
   heap = (_req: IncomingMessage, res: ServerResponse): void => {
     res.writeHead(200, {
@@ -65,8 +108,8 @@ export class PprofEndpoints {
     snapshot.pipe(res);
   };
 
-  async #cpuProfile(seconds: number, res: ServerResponse): Promise<void> {
-    // Loaded here, not imported: most agents never take a CPU profile (util/builtin.ts).
+  async #take(kind: TimedProfile, seconds: number, res: ServerResponse): Promise<void> {
+    // Loaded here, not imported: most agents never take a profile (util/builtin.ts).
     const { Session } = requireBuiltin('node:inspector/promises') as {
       Session: new () => InspectorSession;
     };
@@ -77,8 +120,7 @@ export class PprofEndpoints {
       aborted = !res.writableFinished;
     });
     try {
-      await session.post('Profiler.enable');
-      await session.post('Profiler.start');
+      await kind.start(session);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, seconds * 1000);
         res.once('close', () => {
@@ -86,16 +128,16 @@ export class PprofEndpoints {
           resolve();
         });
       });
-      const { profile } = await session.post('Profiler.stop');
+      const profile = await kind.stop(session);
       if (aborted) return;
       res
         .writeHead(200, {
           'content-type': 'application/json',
-          'content-disposition': 'attachment; filename="nodelocaldns.cpuprofile"',
+          'content-disposition': `attachment; filename="${kind.filename}"`,
         })
         .end(JSON.stringify(profile));
     } catch (err) {
-      if (!res.headersSent) fail(res, 500, `profile failed: ${(err as Error).message}`);
+      if (!res.headersSent) fail(res, 500, `${kind.what} failed: ${(err as Error).message}`);
     } finally {
       session.disconnect();
     }

@@ -1,5 +1,5 @@
-// The `pprof` directive: /debug/pprof/ (runtime figures), /debug/pprof/profile and
-// /debug/pprof/heap on a loopback HTTP listener while the config is live.
+// The `pprof` directive: /debug/pprof/ (runtime figures), /debug/pprof/profile,
+// /debug/pprof/allocs and /debug/pprof/heap on a loopback HTTP listener while the config is live.
 
 import type { PluginDefinition } from '../../chain/definition.ts';
 import { PprofEndpoints } from './endpoints.ts';
@@ -16,6 +16,7 @@ export const pprof: PluginDefinition<PprofConfig> = {
     ctx.addHttpHandler(config.address, '/debug/pprof/', endpoints.index);
     ctx.addHttpHandler(config.address, '/debug/pprof', endpoints.index);
     ctx.addHttpHandler(config.address, '/debug/pprof/profile', endpoints.profile);
+    ctx.addHttpHandler(config.address, '/debug/pprof/allocs', endpoints.allocs);
     ctx.addHttpHandler(config.address, '/debug/pprof/heap', endpoints.heap);
     return undefined;
   },
