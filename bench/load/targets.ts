@@ -4,6 +4,7 @@
 // other servers: node-cache, dnsmasq).
 
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { query } from '../../test/helpers/client.ts';
@@ -86,7 +87,10 @@ export function spawnPinned(
   });
   track(child);
   let log = '';
+  // BENCH_TARGET_LOG=FILE: every target's whole output, appended (e.g. a `--trace-gc` run).
+  const whole = process.env['BENCH_TARGET_LOG'];
   const keep = (s: string): void => {
+    if (whole !== undefined && whole !== '') appendFileSync(whole, s);
     log = (log + s).slice(-8000);
   };
   child.stdout?.setEncoding('utf8').on('data', keep);
