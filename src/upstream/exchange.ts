@@ -14,11 +14,13 @@ import { freshId } from './ids.ts';
  * cache miss allocates one object for both roles.
  */
 export interface Exchange {
-  /** The query framed for TCP: two length bytes, then the message. Bytes 2-3 (the ID) are ours to overwrite. */
+  /**
+   * The query framed for TCP: two length bytes, then the message (UDP sends from byte 2; no
+   * subarray is kept, one object less per query in flight). Bytes 2-3 (the ID) are ours to
+   * overwrite.
+   */
   readonly frame: Buffer;
-  /** The message alone (`frame` without the length), for UDP and the question check. */
-  readonly message: Buffer;
-  /** Offset just past the question name in `message`. */
+  /** Offset just past the question name, counted from the message's start (frame byte 2). */
   readonly qnameEnd: number;
   /** Transport bookkeeping: the ID sent, the read deadline (performance.now() ms). */
   id: number;
@@ -47,7 +49,7 @@ export function answers(ex: Exchange, answer: Buffer, layout: MessageLayout): bo
   return (
     (layout.flags & Flag.QR) !== 0 &&
     layout.qdcount === 1 &&
-    sameQuestion(answer, layout.qnameEnd, ex.message, ex.qnameEnd)
+    sameQuestion(answer, layout.qnameEnd, ex.frame, ex.qnameEnd, 2)
   );
 }
 

@@ -48,14 +48,14 @@ class UdpSlot {
     this.socket.connect(ctx.address.port, ctx.address.host, () => {
       this.#connected = true;
       for (const ex of this.#waiting)
-        if (this.pending.peek(ex.id) === ex) this.socket.send(ex.message);
+        if (this.pending.peek(ex.id) === ex) this.socket.send(ex.frame, 2, ex.frame.length - 2);
       this.#waiting.length = 0;
     });
   }
 
   send(ex: Exchange, now: number): void {
     this.pending.add(ex, now);
-    if (this.#connected) this.socket.send(ex.message);
+    if (this.#connected) this.socket.send(ex.frame, 2, ex.frame.length - 2);
     else this.#waiting.push(ex);
   }
 

@@ -12,6 +12,12 @@
 export const EntryKind = { POSITIVE: 0, NEGATIVE: 1, SERVFAIL: 2 } as const;
 export type EntryKind = (typeof EntryKind)[keyof typeof EntryKind];
 
+/** TTL offsets as CacheEntry keeps them: one UTF-16 code unit per offset. */
+export function encodeTtlOffsets(offsets: readonly number[]): string {
+  // Offsets are < 65536 (a DNS message is at most 65535 bytes), so each fits one code unit.
+  return String.fromCharCode(...offsets);
+}
+
 export class CacheEntry {
   readonly key: string;
   /** The stored message, one character per byte. */
@@ -35,18 +41,18 @@ export class CacheEntry {
   older: CacheEntry | undefined = undefined;
   visited = false;
 
+  /** `ttlOffsets` as encodeTtlOffsets makes it. */
   constructor(
     key: string,
     wire: string,
-    ttlOffsets: readonly number[],
+    ttlOffsets: string,
     kind: EntryKind,
     storedAt: number,
     ttl: number,
   ) {
     this.key = key;
     this.wire = wire;
-    // Offsets are < 65536 (a DNS message is at most 65535 bytes), so each fits one code unit.
-    this.ttlOffsets = String.fromCharCode(...ttlOffsets);
+    this.ttlOffsets = ttlOffsets;
     this.kind = kind;
     this.storedAt = storedAt;
     this.ttl = ttl;

@@ -60,8 +60,14 @@ export function share(entry: CacheEntry, now: number): SharedEntry {
 }
 
 export function unshare(key: string, shared: SharedEntry, now: number): CacheEntry {
-  const offsets = Array.from(shared.ttlOffsets, (c) => c.charCodeAt(0));
-  return new CacheEntry(key, shared.wire, offsets, shared.kind, now - shared.ageMs, shared.ttl);
+  return new CacheEntry(
+    key,
+    shared.wire,
+    shared.ttlOffsets,
+    shared.kind,
+    now - shared.ageMs,
+    shared.ttl,
+  );
 }
 
 /** FNV-1a over the key's one-byte characters. */

@@ -11,7 +11,7 @@ import { HEADER_LENGTH } from '../../dns/constants.ts';
 import { walkMessage } from '../../dns/message.ts';
 import { lowerByte } from '../../dns/name.ts';
 import type { Logger } from '../../util/log.ts';
-import { CacheEntry, EntryKind } from './entry.ts';
+import { CacheEntry, EntryKind, encodeTtlOffsets } from './entry.ts';
 import type { CacheConfig } from './setup.ts';
 import type { CacheStore } from './store.ts';
 
@@ -184,7 +184,7 @@ function readEntries(
     if (!keyMatches(key, wire, layout.qnameEnd))
       throw new Error('entry key does not match its message');
     if (layout.opt !== undefined) throw new Error('stored message carries an OPT record');
-    const offsets = layout.records.map((r) => r.ttlOffset);
+    const offsets = encodeTtlOffsets(layout.records.map((r) => r.ttlOffset));
     const storedAt = now + remainingMs - ttl * 1000;
     entries.push(new CacheEntry(key, wire.toString('latin1'), offsets, kind, storedAt, ttl));
   }

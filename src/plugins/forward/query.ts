@@ -42,7 +42,6 @@ const MAX_PASS_PAUSE_MS = 250;
 
 export class ForwardQuery implements Exchange {
   readonly frame: Buffer;
-  readonly message: Buffer;
   readonly qnameEnd: number;
   id = 0;
   deadline = 0;
@@ -79,7 +78,6 @@ export class ForwardQuery implements Exchange {
     this.frame = Buffer.allocUnsafe(query.length + 2);
     this.frame.writeUInt16BE(query.length, 0);
     this.frame.set(query, 2);
-    this.message = this.frame.subarray(2);
     this.qnameEnd = req.query.qnameEnd;
   }
 

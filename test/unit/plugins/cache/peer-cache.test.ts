@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
 import { MessageChannel } from 'node:worker_threads';
 import { PeerMesh } from '../../../../src/app/peers.ts';
-import { CacheEntry, EntryKind } from '../../../../src/plugins/cache/entry.ts';
+import { CacheEntry, EntryKind, encodeTtlOffsets } from '../../../../src/plugins/cache/entry.ts';
 import { PeerCache } from '../../../../src/plugins/cache/peer-cache.ts';
 import { CacheStore } from '../../../../src/plugins/cache/store.ts';
 
@@ -44,7 +44,7 @@ function pair(t: TestContext) {
 }
 
 function entry(key: string, storedAt: number): CacheEntry {
-  return new CacheEntry(key, 'wire-bytes', [6], EntryKind.POSITIVE, storedAt, 30);
+  return new CacheEntry(key, 'wire-bytes', encodeTtlOffsets([6]), EntryKind.POSITIVE, storedAt, 30);
 }
 
 describe('PeerCache', () => {

@@ -8,7 +8,7 @@ import { CacheEntry, EntryKind } from '../../../../src/plugins/cache/entry.ts';
 import { entryBytes, SieveStore } from '../../../../src/plugins/cache/sieve.ts';
 
 const entry = (key: string, size: number): CacheEntry =>
-  new CacheEntry(key, 'x'.repeat(size), [], EntryKind.POSITIVE, 0, 60);
+  new CacheEntry(key, 'x'.repeat(size), '', EntryKind.POSITIVE, 0, 60);
 
 describe('SieveStore byte cap', () => {
   it('counts message and key bytes through set, replace, delete and clear', () => {
