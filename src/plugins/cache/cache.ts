@@ -30,13 +30,22 @@ import { makeEntry } from './store-entry.ts';
  */
 export const MAX_WAITERS_PER_KEY = 1024;
 
+/** One key's fetch in flight; identical misses wait on it (coalescing). */
+interface PendingFetch {
+  /** The first client's answer. */
+  readonly flight: Promise<Result>;
+  /** What the fetch produced, set before `flight` settles. */
+  result: FetchResult | undefined;
+  waiters: number;
+}
+
 export class CacheHandler implements Handler {
   readonly name = 'cache';
   readonly #next: Handler;
   readonly #config: CacheConfig;
   readonly #store: CacheStore;
   readonly #everyZone: boolean;
-  readonly #pending = new Map<string, { flight: Promise<FetchResult>; waiters: number }>();
+  readonly #pending = new Map<string, PendingFetch>();
   /** Monotonic clock in ms; injectable for tests. */
   readonly #now: () => number;
   /** The clock is the one the server stamps `receivedAt` with: a hit reads no clock of its own. */
@@ -115,26 +124,54 @@ export class CacheHandler implements Handler {
       }
       pending.waiters++;
       this.#store.stats.coalesced++;
-      return pending.flight.then((result) => this.#answerWaiter(result, req, w, stale));
+      // The flight is the first client's answer; it rejects when that client's fetch failed,
+      // and either way the fetch's result is on the entry by then.
+      const settled = (): Outcome =>
+        this.#answerWaiter(pending.result as FetchResult, req, w, stale);
+      return pending.flight.then(settled, settled);
     }
-    const flight = this.#shared === undefined ? this.#fetch(req) : this.#sharedFetch(req);
-    const entry = { flight, waiters: 0 };
-    this.#pending.set(key, entry);
+    // The callbacks below run after `fetch` is made (a promise settles on a later turn).
+    let flight: Promise<Result>;
+    if (this.#shared !== undefined) {
+      flight = this.#sharedFetch(req).then((result) =>
+        this.#settle(fetch, key, result, req, w, stale),
+      );
+    } else {
+      // One promise step from the next plugin's answer to this client's reply: store, unblock
+      // the waiters, answer. Every step kept per miss in flight is garbage for the collector.
+      const capture = new CaptureWriter();
+      let outcome: Outcome;
+      try {
+        outcome = this.#next.serveDNS(req, capture);
+      } catch (error) {
+        return this.#answer({ error }, req, w, stale, true);
+      }
+      if (!(outcome instanceof Promise))
+        return this.#answer(this.#stored(req, capture, outcome), req, w, stale, true);
+      flight = outcome.then(
+        (rcode) => this.#settle(fetch, key, this.#stored(req, capture, rcode), req, w, stale),
+        (error: unknown) => this.#settle(fetch, key, { error }, req, w, stale),
+      );
+    }
+    const fetch: PendingFetch = { flight, result: undefined, waiters: 0 };
+    this.#pending.set(key, fetch);
+    return flight;
+  }
+
+  /** The fetch for `key` is done: waiters may read its result; the first client is answered. */
+  #settle(
+    fetch: PendingFetch,
+    key: string,
+    result: FetchResult,
+    req: Request,
+    w: ResponseWriter,
+    stale: CacheEntry | undefined,
+  ): Result {
+    fetch.result = result;
     // Cleared on every path, so a failed fetch never leaves later misses waiting on it.
-    const clear = (): void => {
-      if (this.#pending.get(key) === entry) this.#pending.delete(key);
-    };
-    return flight.then(
-      (result) => {
-        clear();
-        if (result.fromPeer === true) this.#countPeerHit(result.entry);
-        return this.#answer(result, req, w, stale, true);
-      },
-      (error: unknown) => {
-        clear();
-        throw error;
-      },
-    );
+    if (this.#pending.get(key) === fetch) this.#pending.delete(key);
+    if (result.fromPeer === true) this.#countPeerHit(result.entry);
+    return this.#answer(result, req, w, stale, true);
   }
 
   /**
@@ -184,15 +221,17 @@ export class CacheHandler implements Handler {
       return Promise.resolve({ error });
     }
     return Promise.resolve(outcome).then(
-      (rcode) => {
-        try {
-          return this.#storeReply(req, capture, rcode);
-        } catch (error) {
-          return { error }; // storing failed (a bug): this query fails, the next one retries
-        }
-      },
+      (rcode) => this.#stored(req, capture, rcode),
       (error: unknown) => ({ error }),
     );
+  }
+
+  #stored(req: Request, capture: CaptureWriter, rcode: Result): FetchResult {
+    try {
+      return this.#storeReply(req, capture, rcode);
+    } catch (error) {
+      return { error }; // storing failed (a bug): this query fails, the next one retries
+    }
   }
 
   #storeReply(req: Request, capture: CaptureWriter, rcode: Result): FetchResult {
