@@ -16,10 +16,17 @@ export class FrameReader {
   /** The message being reassembled: allocated once at its announced length, filled in place. */
   #body: Buffer | undefined;
   #filled = 0;
+  readonly #ownBuffers: boolean;
 
-  /** `maxLength` caps one message; a longer frame throws FrameTooLargeError. */
-  constructor(maxLength = 65535) {
+  /**
+   * `maxLength` caps one message; a longer frame throws FrameTooLargeError. With `ownBuffers`
+   * every message is a copy of its own (small ones from Node's pool) rather than a slice of the
+   * chunk, for callers that keep messages after the read: a slice pins the whole read buffer,
+   * and slicing and then copying makes two objects per message where one will do.
+   */
+  constructor(maxLength = 65535, ownBuffers = false) {
     this.#maxLength = maxLength;
+    this.#ownBuffers = ownBuffers;
   }
 
   /** True while a partial frame is buffered (for read deadlines). */
@@ -29,7 +36,7 @@ export class FrameReader {
 
   /**
    * Adds bytes and returns every message they complete. Messages wholly inside `chunk` are
-   * slices of it; a message split over chunks is copied once into its own buffer, so a frame
+   * slices of it (unless `ownBuffers`); a message split over chunks is copied once into its own buffer, so a frame
    * trickled a byte at a time costs linear, not quadratic, work.
    */
   push(chunk: Buffer): Buffer[] {
@@ -45,7 +52,13 @@ export class FrameReader {
           length = chunk.readUInt16BE(pos);
           pos += 2;
           if (length <= this.#maxLength && chunk.length - pos >= length) {
-            frames.push(chunk.subarray(pos, pos + length));
+            if (this.#ownBuffers) {
+              const message = Buffer.allocUnsafe(length);
+              chunk.copy(message, 0, pos, pos + length);
+              frames.push(message);
+            } else {
+              frames.push(chunk.subarray(pos, pos + length));
+            }
             pos += length;
             continue;
           }

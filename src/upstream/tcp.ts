@@ -34,7 +34,8 @@ export class TcpConnection {
   readonly #ctx: TransportContext;
   readonly #owner: ConnectionOwner;
   readonly #socket: Socket;
-  readonly #reader = new FrameReader();
+  // Answers get buffers of their own: the cache and dnstap may hold one past this read.
+  readonly #reader = new FrameReader(65535, true);
   readonly #pending: PendingTable;
   /** Exchanges whose frames wait for the next flush. */
   readonly #queue: Exchange[] = [];
@@ -179,12 +180,10 @@ export class TcpConnection {
     }
     const now = performance.now();
     this.#progressAt = now;
-    for (const frame of frames) {
-      if (frame.length < 2) continue;
-      const ex = this.#pending.take(frame.readUInt16BE(0));
+    for (const answer of frames) {
+      if (answer.length < 2) continue;
+      const ex = this.#pending.take(answer.readUInt16BE(0));
       if (ex === undefined) continue; // an answer we gave up on, or junk
-      // Keep a small answer from pinning a large read chunk in memory (the cache may keep it).
-      const answer = frame.length * 2 < frame.buffer.byteLength ? Buffer.from(frame) : frame;
       const layout: MessageLayout | undefined = parseAnswer(answer);
       if (layout === undefined) {
         ex.onError(

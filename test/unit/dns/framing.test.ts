@@ -35,6 +35,16 @@ describe('FrameReader', () => {
     assert.equal(reader.hasPartial, false);
   });
 
+  it('with ownBuffers, messages are copies that outlive changes to the chunk', () => {
+    const chunk = Buffer.from(stream);
+    const sliced = new FrameReader().push(chunk);
+    const owned = new FrameReader(65535, true).push(chunk);
+    assert.deepEqual(owned, messages);
+    chunk.fill(0xee); // the socket reuses or drops its read buffer
+    assert.deepEqual(owned, messages);
+    assert.notDeepEqual(sliced[0], messages[0], 'a slice shares the chunk (the default)');
+  });
+
   it('reassembles messages fed one byte at a time', () => {
     const reader = new FrameReader();
     const out: Buffer[] = [];
