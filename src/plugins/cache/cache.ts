@@ -15,12 +15,18 @@ import { sameQuestion, walkMessage } from '../../dns/message.ts';
 import { isSubdomain, readName } from '../../dns/name.ts';
 import { SYSTEM_CLOCK } from '../../util/clock.ts';
 import { CaptureWriter } from './capture-writer.ts';
-import { planEntry, ResponseType, typify } from './classify.ts';
+import { disabledFor, planEntry, typify } from './classify.ts';
 import { type CacheEntry, EntryKind } from './entry.ts';
-import { asTcp, type FetchResult, isFailure, type SharedStore } from './flight.ts';
-import { unshare } from './peer-cache.ts';
+import {
+  asTcp,
+  type FetchResult,
+  isFailure,
+  type PendingFetch,
+  type SharedStore,
+} from './flight.ts';
 import { restamp } from './restamp.ts';
 import type { CacheConfig } from './setup.ts';
+import { fetchAcrossThreads } from './shared-fetch.ts';
 import type { CacheStore } from './store.ts';
 import { makeEntry } from './store-entry.ts';
 
@@ -29,15 +35,6 @@ import { makeEntry } from './store-entry.ts';
  * otherwise queue every query (a request and a closure each) for the whole upstream window.
  */
 export const MAX_WAITERS_PER_KEY = 1024;
-
-/** One key's fetch in flight; identical misses wait on it (coalescing). */
-interface PendingFetch {
-  /** The first client's answer. */
-  readonly flight: Promise<Result>;
-  /** What the fetch produced, set before `flight` settles. */
-  result: FetchResult | undefined;
-  waiters: number;
-}
 
 export class CacheHandler implements Handler {
   readonly name = 'cache';
@@ -133,8 +130,9 @@ export class CacheHandler implements Handler {
     // The callbacks below run after `fetch` is made (a promise settles on a later turn).
     let flight: Promise<Result>;
     if (this.#shared !== undefined) {
-      flight = this.#sharedFetch(req).then((result) =>
-        this.#settle(fetch, key, result, req, w, stale),
+      const shared = this.#shared;
+      flight = fetchAcrossThreads(shared, this.#store, key, this.#now, () => this.#fetch(req)).then(
+        (result) => this.#settle(fetch, key, result, req, w, stale),
       );
     } else {
       // One promise step from the next plugin's answer to this client's reply: store, unblock
@@ -172,35 +170,6 @@ export class CacheHandler implements Handler {
     if (this.#pending.get(key) === fetch) this.#pending.delete(key);
     if (result.fromPeer === true) this.#countPeerHit(result.entry);
     return this.#answer(result, req, w, stale, true);
-  }
-
-  /**
-   * A miss with other threads serving (peer-cache.ts): the owner of the key answers it, or one
-   * thread fetches for all of them. Never rejects.
-   */
-  async #sharedFetch(req: Request): Promise<FetchResult> {
-    const { peers, storeKey } = this.#shared as SharedStore;
-    const key = req.query.key;
-    if (peers.owns(key)) {
-      const running = peers.running(storeKey, key);
-      if (running === undefined) {
-        const end = peers.lease(storeKey, key);
-        const result = await this.#fetch(req);
-        end(result.entry);
-        return result;
-      }
-      const entry = (await running) && this.#store.fresh(key, this.#now());
-      return entry ? { entry, fromPeer: true } : this.#fetch(req);
-    }
-    const found = await peers.lookup(storeKey, key);
-    if (found.entry !== undefined) {
-      const entry = unshare(key, found.entry, this.#now());
-      this.#store.put(entry);
-      return { entry, fromPeer: true };
-    }
-    const result = await this.#fetch(req); // #storeReply hands a stored entry to the owner
-    if (found.lease && result.entry === undefined) peers.release(storeKey, key);
-    return result;
   }
 
   /** A miss here that the owner thread answered is a hit of the process's cache. */
@@ -255,23 +224,17 @@ export class CacheHandler implements Handler {
       return { wire };
     }
     const type = typify(layout);
-    const plan = planEntry(layout, type, this.#config, this.#disabled(req, type));
+    const plan = planEntry(
+      layout,
+      type,
+      this.#config,
+      disabledFor(this.#config, req.query.wire, type),
+    );
     if (plan === undefined) return { wire };
     const entry = makeEntry(q.key, wire, layout, plan.kind, plan.ttl, this.#now());
     this.#store.put(entry);
     if (this.#shared !== undefined) this.#shared.peers.publish(this.#shared.storeKey, entry);
     return { entry };
-  }
-
-  #disabled(req: Request, type: ResponseType): { success: boolean; denial: boolean } {
-    const { disableSuccess, disableDenial } = this.#config;
-    if (disableSuccess.length === 0 && disableDenial.length === 0) return NOTHING_DISABLED;
-    const name = readName(req.query.wire, 12).toLowerCase();
-    const positive = type === ResponseType.NO_ERROR || type === ResponseType.DELEGATION;
-    return {
-      success: positive && disableSuccess.some((z) => isSubdomain(name, z)),
-      denial: !positive && disableDenial.some((z) => isSubdomain(name, z)),
-    };
   }
 
   /** The reply to the client that caused the fetch (`own`) or, with own=false, to a waiter. */
@@ -352,5 +315,3 @@ export class CacheHandler implements Handler {
     });
   }
 }
-
-const NOTHING_DISABLED = { success: false, denial: false } as const;

@@ -3,6 +3,7 @@
 
 import { Flag, OPCODE_MASK, OPCODE_SHIFT, Opcode, Rcode, RRType } from '../../dns/constants.ts';
 import type { MessageLayout } from '../../dns/message.ts';
+import { isSubdomain, readName } from '../../dns/name.ts';
 import { EntryKind } from './entry.ts';
 import type { CacheConfig } from './setup.ts';
 
@@ -82,4 +83,22 @@ function sized(kind: EntryKind, ttl: number): CachePlan | undefined {
 /** CoreDNS's order: raise to the minimum, then cap at the maximum (so the maximum wins). */
 export function clamp(ttl: number, min: number, max: number): number {
   return Math.min(Math.max(ttl, min), max);
+}
+
+const NOTHING_DISABLED = { success: false, denial: false } as const;
+
+/** Whether `disable success|denial` zones cover the query's name, for the answer's type. */
+export function disabledFor(
+  config: Pick<CacheConfig, 'disableSuccess' | 'disableDenial'>,
+  query: Buffer,
+  type: ResponseType,
+): { success: boolean; denial: boolean } {
+  const { disableSuccess, disableDenial } = config;
+  if (disableSuccess.length === 0 && disableDenial.length === 0) return NOTHING_DISABLED;
+  const name = readName(query, 12).toLowerCase();
+  const positive = type === ResponseType.NO_ERROR || type === ResponseType.DELEGATION;
+  return {
+    success: positive && disableSuccess.some((z) => isSubdomain(name, z)),
+    denial: !positive && disableDenial.some((z) => isSubdomain(name, z)),
+  };
 }

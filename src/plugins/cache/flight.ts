@@ -18,6 +18,15 @@ export interface FetchResult {
   readonly fromPeer?: boolean;
 }
 
+/** One key's fetch in flight; identical misses wait on it (coalescing). */
+export interface PendingFetch {
+  /** The first client's answer. */
+  readonly flight: Promise<Result>;
+  /** What the fetch produced, set before `flight` settles. */
+  result: FetchResult | undefined;
+  waiters: number;
+}
+
 /** The cache across threads and this store's name there (same on every thread). */
 export interface SharedStore {
   readonly peers: PeerCache;
