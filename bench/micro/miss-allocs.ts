@@ -6,6 +6,7 @@
 // Unlike CPU per query, this moves little from run to run, so it can judge small changes.
 //
 //   node bench/micro/miss-allocs.ts [--seconds 4] [--window 400] [--top 15] [--save FILE]
+//   [--hits] (cycle over 300 names instead: bytes per cache hit)
 //   (--save writes the .heapprofile, for Chrome DevTools or speedscope)
 //
 // Bounded: at most 2 million queries and a wall-clock cap; loopback only.
@@ -27,6 +28,7 @@ const { values } = parseArgs({
     window: { type: 'string', default: '400' },
     top: { type: 'string', default: '15' },
     save: { type: 'string' },
+    hits: { type: 'boolean', default: false },
   },
 });
 const SECONDS = Math.min(Number(values.seconds), 60);
@@ -58,7 +60,8 @@ function load(port: number): { answered(): number; stop(): Promise<void> } {
     while (!stopped && inFlight.size < WINDOW && next < MAX_QUERIES) {
       const id = next % 65536;
       inFlight.set(id, Date.now());
-      const name = `a${next}-${process.pid}.bench.svc.cluster.local.`;
+      const n = values.hits ? next % 300 : next;
+      const name = `a${n}-${process.pid}.bench.svc.cluster.local.`;
       socket.send(buildTestQuery({ name, id }), port, '127.0.0.1');
       next++;
     }
@@ -158,7 +161,8 @@ async function main(): Promise<void> {
     console.log(
       `node ${process.version}, flags ${flags.join(' ')}; ${misses} misses in ${SECONDS} s, ${WINDOW} outstanding`,
     );
-    console.log(`bytes allocated per miss (sampled): ${(total / misses).toFixed(0)}`);
+    const what = values.hits ? 'hit' : 'miss';
+    console.log(`bytes allocated per ${what} (sampled): ${(total / misses).toFixed(0)}`);
     const top = [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, Number(values.top));
     for (const [name, bytes] of top)
       console.log(`  ${(bytes / misses).toFixed(0).padStart(6)} B  ${name}`);

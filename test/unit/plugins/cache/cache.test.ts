@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { Rcode } from '../../../../src/dns/constants.ts';
 import { inspect } from '../../../helpers/inspect.ts';
 import { buildResponse, rr } from '../../../helpers/rr.ts';
-import { cacheRig } from './harness.ts';
+import { cacheRig, RecordingWriter, request } from './harness.ts';
 
 const answerA =
   (ttl: number, address = '192.0.2.1') =>
@@ -218,6 +218,43 @@ describe('cache safety', () => {
       Array.from({ length: 20 }, (_, i) => 1000 + i),
     );
     assert.equal(rig.store.stats.coalesced, 19);
+  });
+
+  it('answers the waiters even when the first client cannot be written to', async () => {
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const rig = cacheRig('cache', async (req) => {
+      await gate;
+      return answerA(60)(req);
+    });
+    const broken = new RecordingWriter();
+    broken.write = () => {
+      throw new Error('client socket gone');
+    };
+    const first = rig.cache.serveDNS(request({ name: 'web.example.test.', id: 1 }), broken);
+    const waiters = [2, 3].map((id) => rig.ask({ name: 'web.example.test.', id }));
+    release();
+    await assert.rejects(Promise.resolve(first), /client socket gone/);
+    const replies = await Promise.all(waiters);
+    assert.deepEqual(
+      replies.map((w) => inspect(w.reply as Buffer).id),
+      [2, 3],
+    );
+    assert.equal(rig.next.calls, 1);
+    assert.equal(rig.store.stats.coalesced, 2);
+  });
+
+  it('stores and relays an answer from a next plugin that answers synchronously, without a promise', async () => {
+    const rig = cacheRig('cache', answerA(60));
+    const w = new RecordingWriter();
+    const outcome = rig.cache.serveDNS(request({ name: 'web.example.test.', id: 7 }), w);
+    assert.ok(!(outcome instanceof Promise), 'the miss completed in the same turn');
+    assert.equal(outcome, Rcode.NOERROR);
+    assert.equal(inspect(w.reply as Buffer).id, 7);
+    assert.equal((await rig.ask({ name: 'web.example.test.', id: 8 })).rcode, Rcode.NOERROR);
+    assert.equal(rig.next.calls, 1, 'the second query was a hit');
   });
 
   it('lets waiters fetch for themselves when the shared answer could not be cached', async () => {
