@@ -36,8 +36,8 @@ export class FrameReader {
 
   /**
    * Adds bytes and returns every message they complete. Messages wholly inside `chunk` are
-   * slices of it (unless `ownBuffers`); a message split over chunks is copied once into its own buffer, so a frame
-   * trickled a byte at a time costs linear, not quadratic, work.
+   * slices of it (unless `ownBuffers`); a message split over chunks is copied once into its
+   * own buffer, so a frame trickled a byte at a time costs linear, not quadratic, work.
    */
   push(chunk: Buffer): Buffer[] {
     const frames: Buffer[] = [];

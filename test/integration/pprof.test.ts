@@ -18,6 +18,19 @@ const COREFILE = `.:0 {
 }
 `;
 
+/** The agent still answers DNS: prof.example's A record from `hosts`. */
+async function assertAnswers(port: number): Promise<void> {
+  const reply = await query({
+    host: '127.0.0.1',
+    port,
+    proto: 'udp',
+    name: 'prof.example.',
+    type: RRType.A,
+    timeoutMs: 5000,
+  });
+  assert.deepEqual([...reply.subarray(reply.length - 4)], [192, 0, 2, 9]);
+}
+
 test('/debug/pprof/ reports event-loop delay and GC figures', async (t) => {
   const agent = await startAgent(t, COREFILE);
   const port = httpPort(agent.app, '127.0.0.1:0');
@@ -44,15 +57,7 @@ test('a CPU profile over 1 s while DNS keeps answering', async (t) => {
   const agent = await startAgent(t, COREFILE);
   const port = httpPort(agent.app, '127.0.0.1:0');
   const profiling = get(port, '/debug/pprof/profile?seconds=1', 10_000);
-  const reply = await query({
-    host: '127.0.0.1',
-    port: agent.port,
-    proto: 'udp',
-    name: 'prof.example.',
-    type: RRType.A,
-    timeoutMs: 5000,
-  });
-  assert.deepEqual([...reply.subarray(reply.length - 4)], [192, 0, 2, 9]);
+  await assertAnswers(agent.port);
   const { status, body } = await profiling;
   assert.equal(status, 200);
   const profile = JSON.parse(body) as {
@@ -98,15 +103,7 @@ test('an allocation profile over 1 s counts garbage that is already collected', 
     assert.ok(tries < 50, `the profile never started (last status ${status})`);
   }
   makeShortLivedGarbage();
-  const reply = await query({
-    host: '127.0.0.1',
-    port: agent.port,
-    proto: 'udp',
-    name: 'prof.example.',
-    type: RRType.A,
-    timeoutMs: 5000,
-  });
-  assert.deepEqual([...reply.subarray(reply.length - 4)], [192, 0, 2, 9]);
+  await assertAnswers(agent.port);
   const { status, body } = await profiling;
   assert.equal(status, 200);
   assert.ok(sink !== undefined);

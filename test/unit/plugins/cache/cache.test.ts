@@ -198,7 +198,8 @@ describe('cache safety', () => {
     assert.equal(rig.store.stats.drops, 2);
   });
 
-  it('sends one upstream query for many identical concurrent misses', async () => {
+  /** A cache whose upstream answers (answerA) only once `release()` is called. */
+  const gatedRig = () => {
     let release: () => void = () => {};
     const gate = new Promise<void>((r) => {
       release = r;
@@ -207,6 +208,11 @@ describe('cache safety', () => {
       await gate;
       return answerA(60)(req);
     });
+    return { rig, release };
+  };
+
+  it('sends one upstream query for many identical concurrent misses', async () => {
+    const { rig, release } = gatedRig();
     const asks = Array.from({ length: 20 }, (_, i) =>
       rig.ask({ name: 'web.example.test.', id: 1000 + i }),
     );
@@ -221,14 +227,7 @@ describe('cache safety', () => {
   });
 
   it('answers the waiters even when the first client cannot be written to', async () => {
-    let release: () => void = () => {};
-    const gate = new Promise<void>((r) => {
-      release = r;
-    });
-    const rig = cacheRig('cache', async (req) => {
-      await gate;
-      return answerA(60)(req);
-    });
+    const { rig, release } = gatedRig();
     const broken = new RecordingWriter();
     broken.write = () => {
       throw new Error('client socket gone');
