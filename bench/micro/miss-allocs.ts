@@ -3,7 +3,9 @@
 // the agent (`src/cli.ts`, the image's V8 flags) with `pprof` against knot on loopback, keeps
 // `--window` unique cluster.local names outstanding, and takes `/debug/pprof/allocs` over
 // `--seconds`; prints bytes sampled per answered miss and the top functions by self size.
-// Unlike CPU per query, this moves little from run to run, so it can judge small changes.
+// Unlike CPU per query, this moves little from run to run (±5 % at the endpoint's one sample per
+// 256 KiB; ±2 % at 32 KiB, which the endpoint used when bench/results/2026-12-03-miss-gc.md was
+// written), so it can judge small changes.
 //
 //   node bench/micro/miss-allocs.ts [--seconds 4] [--window 400] [--top 15] [--save FILE]
 //   [--hits] (cycle over 300 names instead: bytes per cache hit)

@@ -109,7 +109,7 @@ test('an allocation profile over 1 s counts garbage that is already collected', 
   assert.ok(sink !== undefined);
   const profile = JSON.parse(body) as { head: HeapProfileNode; samples: unknown[] };
   const bytes = sampledBytesByFunction(profile.head).get('makeShortLivedGarbage') ?? 0;
-  // 200k objects of ~64 bytes are ~12 MiB; sampling every 32 KiB on average keeps most of it.
+  // 200k objects of ~64 bytes are ~12 MiB, ~50 samples at one per 256 KiB on average.
   assert.ok(bytes > 2 * 1024 * 1024, `sampled ${bytes} bytes of the garbage`);
   assert.ok(profile.samples.length > 0);
 });
@@ -121,6 +121,11 @@ test('bad profile requests get 400, a second concurrent one 409', async (t) => {
     assert.equal((await get(port, `/debug/pprof/profile?${q}`)).status, 400, q);
     assert.equal((await get(port, `/debug/pprof/allocs?${q}`)).status, 400, q);
   }
+  assert.equal(
+    (await get(port, '/debug/pprof/allocs?seconds=61')).status,
+    400,
+    'allocs caps at 60',
+  );
   // Two at once: whichever arrives first profiles for 3 s, the other is refused at once (only
   // an arrival more than 3 s after the first could be served too).
   const both = await Promise.all(

@@ -12,12 +12,20 @@ import type { RuntimeStats } from './runtime-stats.ts';
 
 export const DEFAULT_PROFILE_SECONDS = 30;
 export const MAX_PROFILE_SECONDS = 300;
-/** Mean bytes between two allocation samples: V8's default, a few samples per 100 KiB. */
-export const ALLOCATION_SAMPLE_BYTES = 32 * 1024;
+/**
+ * Mean bytes between two allocation samples (V8's default is 32 KiB). Every sample is kept,
+ * garbage included, first in V8 and then in the JSON the agent builds on its own heap: a miss
+ * storm allocates ~170 MB/s, so 32 KiB over 300 s would be ~1.5 million samples, enough to
+ * push the agent into its heap limit. 256 KiB and at most 60 s keep it to ~40k samples at
+ * worst, still thousands in a few seconds of load.
+ */
+export const ALLOCATION_SAMPLE_BYTES = 256 * 1024;
+export const MAX_ALLOCATION_SECONDS = 60;
 
 /** One kind of timed inspector profile: how to start it, stop it and name the file. */
 interface TimedProfile {
   readonly what: string;
+  readonly maxSeconds: number;
   readonly start: (session: InspectorSession) => Promise<unknown>;
   readonly stop: (session: InspectorSession) => Promise<unknown>;
   readonly filename: string;
@@ -25,6 +33,7 @@ interface TimedProfile {
 
 const CPU_PROFILE: TimedProfile = {
   what: 'CPU profile',
+  maxSeconds: MAX_PROFILE_SECONDS,
   start: async (session) => {
     await session.post('Profiler.enable');
     await session.post('Profiler.start');
@@ -35,6 +44,7 @@ const CPU_PROFILE: TimedProfile = {
 
 const ALLOCATION_PROFILE: TimedProfile = {
   what: 'allocation profile',
+  maxSeconds: MAX_ALLOCATION_SECONDS,
   start: (session) =>
     session.post('HeapProfiler.startSampling', {
       samplingInterval: ALLOCATION_SAMPLE_BYTES,
@@ -63,7 +73,7 @@ export class PprofEndpoints {
     const body = {
       endpoints: {
         '/debug/pprof/profile?seconds=N': `CPU profile over N seconds (default ${DEFAULT_PROFILE_SECONDS}), .cpuprofile JSON`,
-        '/debug/pprof/allocs?seconds=N': `allocations sampled over N seconds (default ${DEFAULT_PROFILE_SECONDS}), garbage included, .heapprofile JSON`,
+        '/debug/pprof/allocs?seconds=N': `allocations sampled over N seconds (default ${DEFAULT_PROFILE_SECONDS}, at most ${MAX_ALLOCATION_SECONDS}), garbage included, .heapprofile JSON`,
         '/debug/pprof/heap':
           'V8 heap snapshot, .heapsnapshot JSON (pauses the process while taken)',
       },
@@ -84,8 +94,8 @@ export class PprofEndpoints {
     const query = new URL(req.url ?? '/', 'http://localhost').searchParams;
     const text = query.get('seconds') ?? String(DEFAULT_PROFILE_SECONDS);
     const seconds = /^\d+$/.test(text) ? Number(text) : Number.NaN;
-    if (!(seconds >= 1 && seconds <= MAX_PROFILE_SECONDS)) {
-      fail(res, 400, `seconds must be an integer from 1 to ${MAX_PROFILE_SECONDS}`);
+    if (!(seconds >= 1 && seconds <= kind.maxSeconds)) {
+      fail(res, 400, `seconds must be an integer from 1 to ${kind.maxSeconds}`);
       return;
     }
     if (this.#profiling) {
