@@ -130,10 +130,10 @@ export class CacheHandler implements Handler {
     // The callbacks below run after `fetch` is made (a promise settles on a later turn).
     let flight: Promise<Result>;
     if (this.#shared !== undefined) {
-      const shared = this.#shared;
-      flight = fetchAcrossThreads(shared, this.#store, key, this.#now, () => this.#fetch(req)).then(
-        (result) => this.#settle(fetch, key, result, req, w, stale),
+      const across = fetchAcrossThreads(this.#shared, this.#store, key, this.#now, () =>
+        this.#fetch(req),
       );
+      flight = across.then((result) => this.#settle(fetch, key, result, req, w, stale));
     } else {
       // One promise step from the next plugin's answer to this client's reply: store, unblock
       // the waiters, answer. Every step kept per miss in flight is garbage for the collector.
